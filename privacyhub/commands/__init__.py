@@ -1,0 +1,14 @@
+"""CLI commands, registered on ``app.cli`` so ``privacyhub`` and ``flask --app wsgi`` share them."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every command group to the app's CLI."""
+    from privacyhub.commands.dev import dev_command
+    from privacyhub.commands.setup import create_api_key_command, init_command
+
+    for command in (init_command, create_api_key_command, dev_command):
+        app.cli.add_command(command)

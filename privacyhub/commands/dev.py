@@ -1,0 +1,77 @@
+"""``privacyhub dev``: the whole embedded stack (web, worker, beat) in one terminal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from privacyhub.commands.setup import create_first_api_key, migrate_database
+
+STOP_GRACE_SECONDS = 15
+
+
+def first_start() -> list[tuple[str, str]]:
+    """Create what a new instance needs to be usable; returns (label, secret) to print once."""
+    shown = []
+    api_key = create_first_api_key()
+    if api_key:
+        shown.append(("API key (all scopes)", api_key))
+    return shown
+
+
+def child_commands(port: int) -> list[list[str]]:
+    """The three processes of the embedded stack."""
+    bin_dir = os.path.dirname(sys.executable)
+    return [
+        [os.path.join(bin_dir, "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
+         "--access-logfile", "-", "wsgi:app"],
+        [os.path.join(bin_dir, "celery"), "-A", "tasks.worker", "worker", "--loglevel", "INFO",
+         "--concurrency", "2"],
+        [os.path.join(bin_dir, "celery"), "-A", "tasks.worker", "beat", "--loglevel", "INFO",
+         "--schedule", os.path.join(current_app.instance_path, "celerybeat-schedule")],
+    ]
+
+
+def stop_all(children: list[subprocess.Popen[bytes]]) -> None:
+    """Ask every child to stop, then kill whatever is still running after the grace period."""
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+@click.command("dev")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")), show_default="$PORT or 5000")
+@with_appcontext
+def dev_command(port: int) -> None:
+    """Migrate, create first credentials, then run web + Celery worker + beat until Ctrl-C."""
+    migrate_database()
+    for label, secret in first_start():
+        click.secho(f"{label}: {secret}", fg="green", bold=True)
+        click.echo("  (shown once; store it now)")
+    env = {**os.environ, "PRIVACYHUB_INSTANCE_PATH": current_app.instance_path}
+    children = [subprocess.Popen(cmd, env=env) for cmd in child_commands(port)]  # noqa: S603
+    click.echo(f"PrivacyHub on http://127.0.0.1:{port}/  (Ctrl-C stops web, worker and beat)")
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        click.echo("a process exited; stopping the others", err=True)
+    except KeyboardInterrupt:
+        click.echo("stopping…")
+    finally:
+        stop_all(children)
+    sys.exit(0)

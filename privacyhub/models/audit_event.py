@@ -1,0 +1,60 @@
+"""Stored audit events and the index of their targets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from privacyhub.extensions import db
+from privacyhub.models.types import BigIntId, UTCDateTime
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined]
+    """One audit event as stored: public fields in clear, personal fields sealed.
+
+    ``seq`` orders rows for paging; ``leaf_index`` is the event's place in the Merkle
+    tree, assigned later by the sealer.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_occurred_at", "occurred_at"),
+        Index("ix_audit_events_action", "action"),
+        Index("ix_audit_events_actor_id", "actor_id"),
+        Index("ix_audit_events_subject_ref", "subject_ref"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    action: Mapped[str] = mapped_column(String(200))
+    actor_type: Mapped[str | None] = mapped_column(String(100))
+    actor_id: Mapped[str | None] = mapped_column(String(200))
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    outcome: Mapped[str] = mapped_column(String(16))
+    location: Mapped[str | None] = mapped_column(String(200))
+    event_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    source: Mapped[str] = mapped_column(String(120))
+    subject_ref: Mapped[str | None] = mapped_column(String(64))
+    subject_key_id: Mapped[int | None] = mapped_column(BigInteger)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_digest: Mapped[str] = mapped_column(String(64))
+    leaf_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    leaf_index: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+
+
+class AuditEventTarget(db.Model):  # type: ignore[name-defined]
+    """Lets the log be filtered by target id without scanning JSON."""
+
+    __tablename__ = "audit_event_targets"
+    __table_args__ = (Index("ix_audit_event_targets_target_id", "target_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), ForeignKey("audit_events.id", ondelete="CASCADE"))
+    target_type: Mapped[str | None] = mapped_column(String(100))
+    target_id: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,120 @@
+"""One settings object, read from ``PRIVACYHUB_*`` environment variables.
+
+Every value has an embedded default so a fresh clone runs with nothing configured;
+production overrides them through the environment only (see README "Production").
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from collections.abc import Mapping
+from typing import Any
+
+PREFIX = "PRIVACYHUB_"
+
+
+_overrides: dict[str, str] = {}
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    """The raw value of ``PRIVACYHUB_<name>``, or the default."""
+    value = _overrides.get(PREFIX + name, os.environ.get(PREFIX + name))
+    return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int) -> int:
+    """``PRIVACYHUB_<name>`` as an integer; a malformed value fails loudly at start-up."""
+    value = env_str(name)
+    return int(value) if value is not None else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """``PRIVACYHUB_<name>`` as a boolean (1/true/yes/on)."""
+    value = env_str(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str) -> list[str]:
+    """``PRIVACYHUB_<name>`` as a comma-separated list."""
+    value = env_str(name)
+    return [item.strip() for item in value.split(",") if item.strip()] if value else []
+
+
+@dataclass
+class Settings:
+    """Typed view of the deployment's configuration."""
+
+    instance_path: Path
+    database_url: str
+    broker_url: str
+    result_backend: str
+    ratelimit_storage_url: str
+    secret_key_file: Path
+    secret_key: str | None
+    encryption_keys: list[str]
+    encryption_key_file: Path
+    signing_key_file: Path
+    smtp_url: str | None
+    base_url: str
+    max_body_bytes: int = 4 * 1024 * 1024
+    api_rate_limit: str = "6000 per minute"
+    cors_origins: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_env(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
+        """Build the settings from the environment, defaulting to the embedded layout.
+
+        ``overrides`` (``PRIVACYHUB_*`` names, as ``create_app(test_config)`` passes them)
+        take precedence over the environment.
+        """
+        _overrides.clear()
+        _overrides.update({k: str(v) for k, v in (overrides or {}).items()
+                           if k.startswith(PREFIX) and isinstance(v, str | int | bool | Path)})
+        try:
+            return cls._read()
+        finally:
+            _overrides.clear()
+
+    @classmethod
+    def _read(cls) -> Settings:
+        instance = Path(env_str("INSTANCE_PATH", "instance")).resolve()  # type: ignore[arg-type]
+        return cls(
+            instance_path=instance,
+            database_url=env_str("DATABASE_URL") or f"sqlite:///{instance / 'privacyhub.sqlite'}",
+            broker_url=env_str("BROKER_URL") or f"sqla+sqlite:///{instance / 'broker.sqlite'}",
+            result_backend=env_str("RESULT_BACKEND") or f"db+sqlite:///{instance / 'results.sqlite'}",
+            ratelimit_storage_url=env_str("RATELIMIT_STORAGE_URL", "memory://"),  # type: ignore[arg-type]
+            secret_key_file=Path(env_str("SECRET_KEY_FILE") or instance / "secret.key"),
+            secret_key=env_str("SECRET_KEY"),
+            encryption_keys=env_list("ENCRYPTION_KEYS"),
+            encryption_key_file=Path(env_str("ENCRYPTION_KEY_FILE") or instance / "encryption.keys"),
+            signing_key_file=Path(env_str("SIGNING_KEY_FILE") or instance / "signing.key"),
+            smtp_url=env_str("SMTP_URL"),
+            base_url=env_str("BASE_URL", "http://localhost:5000"),  # type: ignore[arg-type]
+            max_body_bytes=env_int("MAX_BODY_BYTES", 4 * 1024 * 1024),
+            api_rate_limit=env_str("API_RATE_LIMIT", "6000 per minute"),  # type: ignore[arg-type]
+            cors_origins=env_list("CORS_ORIGINS"),
+        )
+
+    def to_flask_config(self) -> dict[str, Any]:
+        """The Flask config keys derived from these settings."""
+        config: dict[str, Any] = {f"PRIVACYHUB_{f.name.upper()}": getattr(self, f.name) for f in fields(self)}
+        config.update(
+            SQLALCHEMY_DATABASE_URI=self.database_url,
+            MAX_CONTENT_LENGTH=self.max_body_bytes,
+            RATELIMIT_STORAGE_URI=self.ratelimit_storage_url,
+            CELERY={
+                "broker_url": self.broker_url,
+                "result_backend": self.result_backend,
+                "task_ignore_result": True,
+                "task_acks_late": True,
+                "task_reject_on_worker_lost": True,
+                "worker_prefetch_multiplier": 1,
+                "broker_connection_retry_on_startup": True,
+            },
+        )
+        return config
