@@ -68,7 +68,7 @@ def _split_new(digests: dict[str, str]) -> tuple[set[str], int]:
         chunk = ids[start:start + 500]
         stored.update(db.session.execute(
             select(AuditEvent.id, AuditEvent.content_digest).where(AuditEvent.id.in_(chunk))
-        ).tuples().all())
+        ).all())
     conflicts = [i for i, d in stored.items() if digests[i] != d]
     if conflicts:
         raise Conflict("events with these ids already exist with different content",
