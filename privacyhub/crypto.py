@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
@@ -50,3 +52,35 @@ class Keyring:
 def keyring() -> Keyring:
     """The current app's keyring."""
     return current_app.extensions["privacyhub.keyring"]  # type: ignore[no-any-return]
+
+
+FIELD_CIPHER_VERSION = b"\x01"
+
+
+def _field_key(master: bytes) -> tuple[bytes, bytes]:
+    """The AES-256 key for stored fields under one master key, and its 4-byte fingerprint."""
+    key = derive_key(master, "privacyhub field v1")
+    return key, hashlib.sha256(key).digest()[:4]
+
+
+def encrypt_field(plaintext: bytes, *, aad: bytes = b"", ring: Keyring | None = None) -> bytes:
+    """AES-GCM under the newest master key; ``aad`` binds the ciphertext to its column.
+
+    Layout: version (1) | key fingerprint (4) | nonce (12) | ciphertext+tag, so rotated
+    keys can still open older values.
+    """
+    key, fingerprint = _field_key((ring or keyring()).master_keys[0])
+    nonce = os.urandom(12)
+    return FIELD_CIPHER_VERSION + fingerprint + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def decrypt_field(blob: bytes, *, aad: bytes = b"", ring: Keyring | None = None) -> bytes:
+    """Open a value sealed by ``encrypt_field`` with whichever master key sealed it."""
+    if blob[:1] != FIELD_CIPHER_VERSION:
+        raise ValueError("unknown field cipher version")
+    fingerprint, nonce, sealed = blob[1:5], blob[5:17], blob[17:]
+    for master in (ring or keyring()).master_keys:
+        key, candidate = _field_key(master)
+        if hmac.compare_digest(candidate, fingerprint):
+            return AESGCM(key).decrypt(nonce, sealed, aad)
+    raise ValueError("no configured master key opens this field")
