@@ -63,6 +63,16 @@ class Settings:
     max_body_bytes: int = 4 * 1024 * 1024
     api_rate_limit: str = "6000 per minute"
     cors_origins: list[str] = field(default_factory=list)
+    # Data-subject requests (docs/requests.md)
+    require_approval: bool = False
+    deadline_clock_start: str = "receipt"
+    reminder_days: list[int] = field(default_factory=lambda: [7, 3, 1])
+    unverified_expiry_days: int = 7
+    mail_from: str = "PrivacyHub <privacy@localhost>"
+    compliance_email: str | None = None
+    callback_secret: str | None = None
+    opengdpr_key_file: Path | None = None
+    opengdpr_cert_file: Path | None = None
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -98,6 +108,15 @@ class Settings:
             max_body_bytes=env_int("MAX_BODY_BYTES", 4 * 1024 * 1024),
             api_rate_limit=env_str("API_RATE_LIMIT", "6000 per minute"),  # type: ignore[arg-type]
             cors_origins=env_list("CORS_ORIGINS"),
+            require_approval=env_bool("REQUIRE_APPROVAL"),
+            deadline_clock_start=env_str("DEADLINE_CLOCK_START", "receipt"),  # type: ignore[arg-type]
+            reminder_days=[int(d) for d in env_list("REMINDER_DAYS")] or [7, 3, 1],
+            unverified_expiry_days=env_int("UNVERIFIED_EXPIRY_DAYS", 7),
+            mail_from=env_str("MAIL_FROM", "PrivacyHub <privacy@localhost>"),  # type: ignore[arg-type]
+            compliance_email=env_str("COMPLIANCE_EMAIL"),
+            callback_secret=env_str("CALLBACK_SECRET"),
+            opengdpr_key_file=Path(env_str("OPENGDPR_KEY_FILE") or instance / "opengdpr.key"),
+            opengdpr_cert_file=Path(env_str("OPENGDPR_CERT_FILE") or instance / "opengdpr.crt"),
         )
 
     def to_flask_config(self) -> dict[str, Any]:
@@ -117,4 +136,8 @@ class Settings:
                 "broker_connection_retry_on_startup": True,
             },
         )
+        config.setdefault("CELERY_BEAT_SCHEDULE", {}).update({
+            "subject-request-deadlines": {"task": "tasks.requests.sweep_subject_requests", "schedule": 300.0},
+            "outgoing-deliveries": {"task": "tasks.requests.sweep_deliveries", "schedule": 60.0},
+        })
         return config
