@@ -15,6 +15,8 @@ from flask.cli import with_appcontext
 from privacyhub.commands.setup import create_first_api_key, migrate_database
 
 STOP_GRACE_SECONDS = 15
+# Path without the query string: filters such as ?subject=... must not reach the logs.
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 
 def first_start() -> list[tuple[str, str]]:
@@ -31,7 +33,7 @@ def child_commands(port: int) -> list[list[str]]:
     bin_dir = os.path.dirname(sys.executable)
     return [
         [os.path.join(bin_dir, "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-         "--access-logfile", "-", "wsgi:app"],
+         "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT, "wsgi:app"],
         [os.path.join(bin_dir, "celery"), "-A", "tasks.worker", "worker", "--loglevel", "INFO",
          "--concurrency", "2"],
         [os.path.join(bin_dir, "celery"), "-A", "tasks.worker", "beat", "--loglevel", "INFO",
