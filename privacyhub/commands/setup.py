@@ -19,7 +19,7 @@ CLI_ACTOR = {"type": "cli", "id": "privacyhub-cli", "name": "command line"}
 
 def migrate_database() -> None:
     """Bring the schema to the newest revision."""
-    upgrade(directory=current_app.extensions["migrate"].directory)
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
 
 
 def create_api_key(name: str, scopes: str | list[str]) -> str:
