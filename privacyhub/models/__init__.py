@@ -2,7 +2,23 @@
 
 from privacyhub.models.api_key import SCOPES, ApiKey
 from privacyhub.models.audit_event import AuditEvent, AuditEventTarget
+from privacyhub.models.callback_delivery import CallbackDelivery
 from privacyhub.models.login_failure import LoginFailure
 from privacyhub.models.operator import ROLES, Operator
+from privacyhub.models.outbox import OutboxMessage
+from privacyhub.models.subject_request import (
+    DENIAL_REASONS,
+    REQUEST_TYPES,
+    STATUSES,
+    RequestIdentity,
+    RequestNote,
+    RequestStatusChange,
+    SubjectRequest,
+)
+from privacyhub.models.verification_token import VerificationToken
 
 __all__ = ["SCOPES", "ApiKey", "AuditEvent", "AuditEventTarget", "LoginFailure", "ROLES", "Operator"]
+__all__ += [
+    "DENIAL_REASONS", "REQUEST_TYPES", "STATUSES", "CallbackDelivery", "OutboxMessage", "RequestIdentity",
+    "RequestNote", "RequestStatusChange", "SubjectRequest", "VerificationToken",
+]
