@@ -7,9 +7,9 @@ production overrides them through the environment only (see README "Production")
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 PREFIX = "PRIVACYHUB_"

@@ -40,7 +40,7 @@ def wait_for_line(process, pattern, timeout, lines):
         lines.append(line)
         if match := re.search(pattern, line):
             return match
-    raise AssertionError("did not see %r in:\n%s" % (pattern, "".join(lines[-40:])))
+    raise AssertionError(f"did not see {pattern!r} in:\n" + "".join(lines[-40:]))
 
 
 def test_dev_stack_serves_ingests_and_stops_cleanly(tmp_path: Path):
