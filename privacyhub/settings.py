@@ -73,6 +73,12 @@ class Settings:
     callback_secret: str | None = None
     opengdpr_key_file: Path | None = None
     opengdpr_cert_file: Path | None = None
+    # Incidents (docs/incidents.md): the zone the console and drafts show times in, the
+    # hours-left marks at which beat escalates the 72-hour clock, the names drafts address.
+    timezone: str = "UTC"
+    incident_escalation_hours: list[int] = field(default_factory=lambda: [48, 24, 6])
+    supervisory_authority: str = "the competent supervisory authority"
+    controller_name: str = "the controller"
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -117,6 +123,11 @@ class Settings:
             callback_secret=env_str("CALLBACK_SECRET"),
             opengdpr_key_file=Path(env_str("OPENGDPR_KEY_FILE") or instance / "opengdpr.key"),
             opengdpr_cert_file=Path(env_str("OPENGDPR_CERT_FILE") or instance / "opengdpr.crt"),
+            timezone=env_str("TIMEZONE", "UTC"),  # type: ignore[arg-type]
+            incident_escalation_hours=[int(h) for h in env_list("INCIDENT_ESCALATION_HOURS")] or [48, 24, 6],
+            supervisory_authority=env_str("SUPERVISORY_AUTHORITY",  # type: ignore[arg-type]
+                                          "the competent supervisory authority"),
+            controller_name=env_str("CONTROLLER_NAME", "the controller"),  # type: ignore[arg-type]
         )
 
     def to_flask_config(self) -> dict[str, Any]:
@@ -139,5 +150,6 @@ class Settings:
         config.setdefault("CELERY_BEAT_SCHEDULE", {}).update({
             "subject-request-deadlines": {"task": "tasks.requests.sweep_subject_requests", "schedule": 300.0},
             "outgoing-deliveries": {"task": "tasks.requests.sweep_deliveries", "schedule": 60.0},
+            "incident-deadlines": {"task": "tasks.incidents.escalate_incident_deadlines", "schedule": 60.0},
         })
         return config
