@@ -3,6 +3,8 @@
 from privacyhub.models.api_key import SCOPES, ApiKey
 from privacyhub.models.audit_event import AuditEvent, AuditEventTarget
 from privacyhub.models.callback_delivery import CallbackDelivery
+from privacyhub.models.incident import Incident, IncidentEscalation, IncidentTimelineEntry
+from privacyhub.models.incident_notification import IncidentNotification
 from privacyhub.models.login_failure import LoginFailure
 from privacyhub.models.operator import ROLES, Operator
 from privacyhub.models.outbox import OutboxMessage
@@ -22,3 +24,4 @@ __all__ += [
     "DENIAL_REASONS", "REQUEST_TYPES", "STATUSES", "CallbackDelivery", "OutboxMessage", "RequestIdentity",
     "RequestNote", "RequestStatusChange", "SubjectRequest", "VerificationToken",
 ]
+__all__ += ["Incident", "IncidentEscalation", "IncidentNotification", "IncidentTimelineEntry"]
