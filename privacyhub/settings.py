@@ -79,6 +79,11 @@ class Settings:
     incident_escalation_hours: list[int] = field(default_factory=lambda: [48, 24, 6])
     supervisory_authority: str = "the competent supervisory authority"
     controller_name: str = "the controller"
+    # Fulfilment (docs/fulfilment.md): where encrypted export archives are kept, how long
+    # their download links work, and after how long a broker hands a killed worker's job on.
+    export_dir: Path | None = None
+    export_link_days: int = 7
+    broker_visibility_timeout: int = 3600
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -128,6 +133,9 @@ class Settings:
             supervisory_authority=env_str("SUPERVISORY_AUTHORITY",  # type: ignore[arg-type]
                                           "the competent supervisory authority"),
             controller_name=env_str("CONTROLLER_NAME", "the controller"),  # type: ignore[arg-type]
+            export_dir=Path(env_str("EXPORT_DIR") or instance / "exports"),
+            export_link_days=env_int("EXPORT_LINK_DAYS", 7),
+            broker_visibility_timeout=env_int("BROKER_VISIBILITY_TIMEOUT", 3600),
         )
 
     def to_flask_config(self) -> dict[str, Any]:
@@ -145,6 +153,7 @@ class Settings:
                 "task_reject_on_worker_lost": True,
                 "worker_prefetch_multiplier": 1,
                 "broker_connection_retry_on_startup": True,
+                "broker_transport_options": {"visibility_timeout": self.broker_visibility_timeout},
             },
         )
         config.setdefault("CELERY_BEAT_SCHEDULE", {}).update({
