@@ -1,13 +1,15 @@
 """The hub's own tables. Import from here so Alembic sees every model."""
 
 from privacyhub.models.api_key import SCOPES, ApiKey
-from privacyhub.models.audit_event import AuditEvent, AuditEventTarget
+from privacyhub.models.audit_event import AuditEvent, AuditEventTarget, PurgedAuditEvent
+from privacyhub.models.audit_tree import AuditCheckpoint, AuditLogState, AuditVerification, MerkleNode
 from privacyhub.models.callback_delivery import CallbackDelivery
 from privacyhub.models.incident import Incident, IncidentEscalation, IncidentTimelineEntry
 from privacyhub.models.incident_notification import IncidentNotification
 from privacyhub.models.login_failure import LoginFailure
 from privacyhub.models.operator import ROLES, Operator
 from privacyhub.models.outbox import OutboxMessage
+from privacyhub.models.subject_key import SubjectKey
 from privacyhub.models.subject_request import (
     DENIAL_REASONS,
     REQUEST_TYPES,
@@ -25,3 +27,4 @@ __all__ += [
     "RequestNote", "RequestStatusChange", "SubjectRequest", "VerificationToken",
 ]
 __all__ += ["Incident", "IncidentEscalation", "IncidentNotification", "IncidentTimelineEntry"]
+__all__ += ["AuditCheckpoint", "AuditLogState", "AuditVerification", "MerkleNode", "PurgedAuditEvent", "SubjectKey"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from privacyhub.extensions import db
@@ -16,7 +16,9 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     """One audit event as stored: public fields in clear, personal fields sealed.
 
     ``seq`` orders rows for paging; ``leaf_index`` is the event's place in the Merkle
-    tree, assigned later by the sealer.
+    tree, assigned later by the sealer; ``leaf_hash`` is computed at ingest over the
+    row's canonical record (see ``privacyhub.audit.record``). ``subject_key_id`` names
+    the ``subject_keys`` row whose key seals ``sealed``.
     """
 
     __tablename__ = "audit_events"
@@ -25,6 +27,9 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
         Index("ix_audit_events_action", "action"),
         Index("ix_audit_events_actor_id", "actor_id"),
         Index("ix_audit_events_subject_ref", "subject_ref"),
+        # What the sealer reads: only the rows still waiting for a leaf index.
+        Index("ix_audit_events_unsealed", "seq", postgresql_where=text("leaf_index IS NULL"),
+              sqlite_where=text("leaf_index IS NULL")),
     )
 
     seq: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -58,3 +63,16 @@ class AuditEventTarget(db.Model):  # type: ignore[name-defined]
     event_id: Mapped[str] = mapped_column(String(36), ForeignKey("audit_events.id", ondelete="CASCADE"))
     target_type: Mapped[str | None] = mapped_column(String(100))
     target_id: Mapped[str] = mapped_column(String(200))
+
+
+class PurgedAuditEvent(db.Model):  # type: ignore[name-defined]
+    """What is left of an event the retention purge removed: its id and its place in the tree.
+
+    The leaf hash stays in ``merkle_nodes`` (level 0), so proofs and ``verify`` still work,
+    and the id still answers as purged rather than unknown.
+    """
+
+    __tablename__ = "audit_purged_events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    leaf_index: Mapped[int] = mapped_column(BigInteger, unique=True)
