@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, has_request_context, json, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 PROBLEM_MIME = "application/problem+json"
 API_PREFIXES = ("/v1/", "/opengdpr/")
+OPENGDPR_PREFIX = "/opengdpr/"
 
 
 class ProblemError(Exception):
@@ -72,6 +73,12 @@ def problem_response(
     if detail:
         body["detail"] = detail
     body.update({k: v for k, v in members.items() if v is not None})
+    if has_request_context() and request.path.startswith(OPENGDPR_PREFIX):
+        # OpenGDPR clients read the spec's error object (section 7.6); it rides along as a member.
+        body["error"] = {"code": status, "message": detail or title,
+                         "errors": [{"domain": "Validation" if status in (400, 422) else title,
+                                     "reason": title, "message": f"{e.get('field') or 'body'}: {e.get('message', '')}"}
+                                    for e in body.get("errors") or []]}
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIME)
     response.headers.update(headers or {})
     return response
@@ -95,6 +102,8 @@ def validation_problem(error: ValidationError) -> Response:
             entry["index"] = loc.pop(0)
         entry["field"] = ".".join(str(part) for part in loc) or None
         errors.append(entry)
+    if request.path.startswith(OPENGDPR_PREFIX):  # the OpenGDPR spec answers malformed requests with 400
+        return problem_response(400, "Bad Request", "The request does not match the schema.", errors=errors)
     return problem_response(422, "Unprocessable Content", "The request does not match the schema.",
                             errors=errors)
 

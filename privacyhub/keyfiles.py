@@ -80,3 +80,42 @@ def load_signing_key(settings: Settings) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise RuntimeError(f"{settings.signing_key_file} is not an Ed25519 private key")
     return key
+
+
+def ensure_opengdpr_certificate(settings: Settings, domain: str) -> tuple[Path, Path]:
+    """The RSA key and certificate that sign OpenGDPR responses and callbacks, made on first use.
+
+    The certificate is self-signed for ``domain``; production replaces both files with a
+    CA-issued pair (``PRIVACYHUB_OPENGDPR_KEY_FILE`` / ``PRIVACYHUB_OPENGDPR_CERT_FILE``).
+    """
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key_file, cert_file = settings.opengdpr_key_file, settings.opengdpr_cert_file
+    assert key_file is not None and cert_file is not None
+    if not key_file.exists():
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        write_secret_file(key_file, key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    if not cert_file.exists():
+        key = serialization.load_pem_private_key(_read_when_complete(key_file), password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
+        now = datetime.datetime.now(datetime.UTC)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+                .not_valid_after(now + datetime.timedelta(days=3650))
+                .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
+                .sign(key, hashes.SHA256()))
+        write_secret_file(cert_file, cert.public_bytes(serialization.Encoding.PEM))
+    return key_file, cert_file
+
+
+def load_opengdpr_key_and_certificate(settings: Settings, domain: str) -> tuple[bytes, bytes]:
+    """PEM bytes of the OpenGDPR signing key and its certificate."""
+    key_file, cert_file = ensure_opengdpr_certificate(settings, domain)
+    return _read_when_complete(key_file), _read_when_complete(cert_file)
