@@ -1,9 +1,36 @@
-"""The compliance console at ``/admin/`` (Flask-Admin)."""
+"""The compliance console at ``/admin/`` (Flask-Admin, operators signed in with Flask-Login)."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask, request
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
 
 
 def init_admin(app: Flask) -> None:
-    """Mount the console on the app."""
+    """Mount the console on the app: sessions, the views, templates and static assets."""
+    from admin.account import AccountView
+    from admin.api_keys import ApiKeyView
+    from admin.dashboard import DashboardView
+    from admin.explorer import AuditExplorerView
+    from admin.operators import OperatorView
+    from admin.sessions import init_sessions
+    from privacyhub.extensions import db
+    from privacyhub.models import ApiKey, Operator
+
+    app.register_blueprint(Blueprint("console", __name__, template_folder="templates",
+                                     static_folder="static", static_url_path="/admin/assets"))
+    init_sessions(app)
+    console = Admin(
+        name="PrivacyHub",
+        index_view=DashboardView(),
+        theme=Bootstrap4Theme(base_template="console/base.html", fluid=True),
+        # Flask-Admin's own scripts get the per-response CSP nonce Flask-Talisman issues.
+        csp_nonce_generator=lambda: getattr(request, "csp_nonce", ""),
+    )
+    console.add_view(AuditExplorerView(name="Audit events", endpoint="audit_events", url="/admin/events"))
+    console.add_view(ApiKeyView(ApiKey, db.session, name="API keys", endpoint="api_keys", url="/admin/api-keys"))
+    console.add_view(OperatorView(Operator, db.session, name="Operators", endpoint="operators",
+                                  url="/admin/operators"))
+    console.add_view(AccountView(name="Account", endpoint="account", url="/admin/account"))
+    console.init_app(app)

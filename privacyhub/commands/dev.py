@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from privacyhub.commands.operators import FIRST_ADMIN_EMAIL, create_first_operator
 from privacyhub.commands.setup import create_first_api_key, migrate_database
 
 STOP_GRACE_SECONDS = 15
@@ -25,6 +26,9 @@ def first_start() -> list[tuple[str, str]]:
     api_key = create_first_api_key()
     if api_key:
         shown.append(("API key (all scopes)", api_key))
+    password = create_first_operator()
+    if password:
+        shown.append((f"Console sign-in {FIRST_ADMIN_EMAIL}, one-time password", password))
     return shown
 
 
@@ -66,7 +70,8 @@ def dev_command(port: int) -> None:
         click.echo("  (shown once; store it now)")
     env = {**os.environ, "PRIVACYHUB_INSTANCE_PATH": current_app.instance_path}
     children = [subprocess.Popen(cmd, env=env) for cmd in child_commands(port)]  # noqa: S603
-    click.echo(f"PrivacyHub on http://127.0.0.1:{port}/  (Ctrl-C stops web, worker and beat)")
+    click.echo(f"PrivacyHub on http://127.0.0.1:{port}/, console at http://127.0.0.1:{port}/admin/  "
+               "(Ctrl-C stops web, worker and beat)")
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         while all(child.poll() is None for child in children):

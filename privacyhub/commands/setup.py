@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -22,10 +24,11 @@ def migrate_database() -> None:
     upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
 
 
-def create_api_key(name: str, scopes: str | list[str]) -> str:
-    """Issue a key, audit it, commit, and return the secret (shown once)."""
+def create_api_key(name: str, scopes: str | list[str], actor: dict[str, Any] | None = None) -> str:
+    """Issue a key, audit it (as ``actor``, the command line by default), commit, return the secret."""
     key, secret = issue_api_key(name, scopes)
-    record_hub_event("api_key.created", CLI_ACTOR, [{"type": "api_key", "id": str(key.id), "name": key.name}],
+    record_hub_event("api_key.created", actor or CLI_ACTOR,
+                     [{"type": "api_key", "id": str(key.id), "name": key.name}],
                      metadata={"scopes": key.scope_list})
     db.session.commit()
     return secret

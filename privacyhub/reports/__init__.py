@@ -1,0 +1,1 @@
+"""Aggregates the console's dashboard and reports are drawn from."""
