@@ -6,6 +6,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -60,12 +61,11 @@ def deliver_callback(delivery_id: int) -> bool:
     return False
 
 
-def undelivered_callback_ids(older_than_seconds: int = 600, limit: int = 100) -> list[int]:
-    """Deliveries nobody is retrying any more (their task was lost): not delivered, not abandoned, stale."""
-    cutoff = utcnow().timestamp() - older_than_seconds
-    rows = db.session.execute(
-        select(CallbackDelivery.id, CallbackDelivery.created_at, CallbackDelivery.last_attempt_at)
-        .where(CallbackDelivery.delivered_at.is_(None), CallbackDelivery.abandoned_at.is_(None))
-        .order_by(CallbackDelivery.id).limit(limit * 5)
-    ).all()
-    return [row.id for row in rows if (row.last_attempt_at or row.created_at).timestamp() < cutoff][:limit]
+def unsent_callback_ids(older_than: timedelta = timedelta(minutes=10), limit: int = 100) -> list[int]:
+    """Deliveries never attempted although queued a while ago: their task was lost on the way."""
+    return list(db.session.scalars(
+        select(CallbackDelivery.id).where(
+            CallbackDelivery.attempts == 0, CallbackDelivery.delivered_at.is_(None),
+            CallbackDelivery.abandoned_at.is_(None), CallbackDelivery.created_at < utcnow() - older_than,
+        ).order_by(CallbackDelivery.id).limit(limit)
+    ))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import parse_qs, unquote, urlparse
@@ -79,8 +80,11 @@ def deliver_message(message_id: int) -> bool:
     return True
 
 
-def queued_message_ids(limit: int = 100) -> list[int]:
-    """Messages still waiting for SMTP delivery, oldest first."""
+def unsent_message_ids(older_than: timedelta = timedelta(minutes=10), limit: int = 100) -> list[int]:
+    """Queued messages never attempted although queued a while ago: their task was lost on the way."""
     return list(db.session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.status == "queued").order_by(OutboxMessage.id).limit(limit)
+        select(OutboxMessage.id).where(
+            OutboxMessage.status == "queued", OutboxMessage.attempts == 0,
+            OutboxMessage.created_at < utcnow() - older_than,
+        ).order_by(OutboxMessage.id).limit(limit)
     ))
