@@ -4,11 +4,14 @@ from privacyhub.models.api_key import SCOPES, ApiKey
 from privacyhub.models.audit_event import AuditEvent, AuditEventTarget, PurgedAuditEvent
 from privacyhub.models.audit_tree import AuditCheckpoint, AuditLogState, AuditVerification, MerkleNode
 from privacyhub.models.callback_delivery import CallbackDelivery
+from privacyhub.models.data_system import SYSTEM_KINDS, DataSystem
+from privacyhub.models.fulfilment import JOB_STATUSES, DeferredErasure, ExportArchive, FulfilmentJob, SubjectFlag
 from privacyhub.models.incident import Incident, IncidentEscalation, IncidentTimelineEntry
 from privacyhub.models.incident_notification import IncidentNotification
 from privacyhub.models.login_failure import LoginFailure
 from privacyhub.models.operator import ROLES, Operator
 from privacyhub.models.outbox import OutboxMessage
+from privacyhub.models.processing_activity import LEGAL_BASES, ProcessingActivity
 from privacyhub.models.subject_key import SubjectKey
 from privacyhub.models.subject_request import (
     DENIAL_REASONS,
@@ -28,3 +31,5 @@ __all__ += [
 ]
 __all__ += ["Incident", "IncidentEscalation", "IncidentNotification", "IncidentTimelineEntry"]
 __all__ += ["AuditCheckpoint", "AuditLogState", "AuditVerification", "MerkleNode", "PurgedAuditEvent", "SubjectKey"]
+__all__ += ["JOB_STATUSES", "LEGAL_BASES", "SYSTEM_KINDS", "DataSystem", "DeferredErasure", "ExportArchive",
+            "FulfilmentJob", "ProcessingActivity", "SubjectFlag"]
