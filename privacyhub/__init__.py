@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     from privacyhub.errors import register_error_handlers, validation_problem
     from privacyhub.extensions import csrf, db, limiter, migrate
     from privacyhub.keyfiles import ensure_instance_keys, load_secret_key
+    from privacyhub.portal import bp as portal_bp
     from privacyhub.security_headers import init_security_headers
 
     settings = Settings.from_env(test_config)
@@ -64,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     limiter.init_app(app)
     register_error_handlers(app)
     register_api(app)
+    app.register_blueprint(portal_bp)
     init_security_headers(app)
     register_commands(app)
 

@@ -37,3 +37,12 @@ DENIAL_LABELS = {
     "excessive": "the request is excessive, in particular because of its repetitive character (Art. 12(5) GDPR)",
     "legal_exemption": "a legal exemption applies (Art. 23 GDPR or national law)",
 }
+
+TYPE_HINTS = {
+    "access": "Get a copy of the personal data we hold about you and how we use it.",
+    "portability": "Receive the data you gave us in a machine-readable format.",
+    "rectification": "Have inaccurate data about you corrected.",
+    "erasure": "Have your personal data deleted, where the law allows it.",
+    "restriction": "Have us stop using your data while a question about it is settled.",
+    "objection": "Object to how we use your data, for example for direct marketing.",
+}
