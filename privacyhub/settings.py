@@ -84,6 +84,14 @@ class Settings:
     export_dir: Path | None = None
     export_link_days: int = 7
     broker_visibility_timeout: int = 3600
+    # Audit log (docs/audit-log.md): how often beat seals, how many events a sealing
+    # transaction takes, when a checkpoint is signed (every N events or T seconds), and
+    # how long event bodies are kept before the retention purge.
+    audit_seal_seconds: int = 5
+    audit_seal_batch: int = 5000
+    audit_checkpoint_events: int = 10000
+    audit_checkpoint_seconds: int = 60
+    audit_retention_days: int = 365
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -136,6 +144,11 @@ class Settings:
             export_dir=Path(env_str("EXPORT_DIR") or instance / "exports"),
             export_link_days=env_int("EXPORT_LINK_DAYS", 7),
             broker_visibility_timeout=env_int("BROKER_VISIBILITY_TIMEOUT", 3600),
+            audit_seal_seconds=env_int("AUDIT_SEAL_SECONDS", 5),
+            audit_seal_batch=env_int("AUDIT_SEAL_BATCH", 5000),
+            audit_checkpoint_events=env_int("AUDIT_CHECKPOINT_EVENTS", 10000),
+            audit_checkpoint_seconds=env_int("AUDIT_CHECKPOINT_SECONDS", 60),
+            audit_retention_days=env_int("AUDIT_RETENTION_DAYS", 365),
         )
 
     def to_flask_config(self) -> dict[str, Any]:
@@ -160,5 +173,8 @@ class Settings:
             "subject-request-deadlines": {"task": "tasks.requests.sweep_subject_requests", "schedule": 300.0},
             "outgoing-deliveries": {"task": "tasks.requests.sweep_deliveries", "schedule": 60.0},
             "incident-deadlines": {"task": "tasks.incidents.escalate_incident_deadlines", "schedule": 60.0},
+            "audit-seal": {"task": "tasks.audit.seal_audit_log", "schedule": float(self.audit_seal_seconds),
+                           "options": {"expires": float(self.audit_seal_seconds)}},
+            "audit-retention": {"task": "tasks.audit.purge_audit_log", "schedule": 3600.0},
         })
         return config
