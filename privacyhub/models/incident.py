@@ -62,6 +62,7 @@ class Incident(db.Model):  # type: ignore[name-defined]
     risk_rationale: Mapped[str] = mapped_column(Text, default="")
     authority_decision: Mapped[str | None] = mapped_column(String(12))
     authority_decision_reason: Mapped[str] = mapped_column(Text, default="")
+    authority_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     subjects_decision: Mapped[str | None] = mapped_column(String(12))
     subjects_exception: Mapped[str | None] = mapped_column(String(1))
     subjects_decision_reason: Mapped[str] = mapped_column(Text, default="")

@@ -45,6 +45,7 @@ def upgrade():
     sa.Column('risk_rationale', sa.Text(), nullable=False),
     sa.Column('authority_decision', sa.String(length=12), nullable=True),
     sa.Column('authority_decision_reason', sa.Text(), nullable=False),
+    sa.Column('authority_decided_at', privacyhub.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('subjects_decision', sa.String(length=12), nullable=True),
     sa.Column('subjects_exception', sa.String(length=1), nullable=True),
     sa.Column('subjects_decision_reason', sa.Text(), nullable=False),

@@ -1,0 +1,111 @@
+"""Escalating the 72-hour clock: at each hours-left mark, and once overdue, exactly once.
+
+Beat calls ``escalate_incident_deadlines`` every minute. Each crossed mark is recorded as
+an ``IncidentEscalation`` row whose unique key stops a second run (or a second beat)
+from repeating it; the owner and every compliance operator are told by e-mail, and the
+console shows the escalation on the incident and the dashboard.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from privacyhub.audit.ingest import record_hub_event
+from privacyhub.extensions import db
+from privacyhub.incidents.clock import OVERDUE_MARK, ClockState, crossed_marks, incident_clock
+from privacyhub.incidents.record import add_timeline, incident_target
+from privacyhub.localtime import format_local
+from privacyhub.models import Incident, IncidentEscalation, Operator
+from privacyhub.models.types import utcnow
+
+log = logging.getLogger(__name__)
+SYSTEM_ACTOR = {"type": "system", "id": "privacyhub", "name": "PrivacyHub"}
+MAIL_TEMPLATE = "incident_escalation"
+
+
+def mark_label(mark: int) -> str:
+    """``24 hours left`` or ``overdue``."""
+    return "overdue" if mark == OVERDUE_MARK else f"{mark} hours left"
+
+
+def escalation_recipients(incident: Incident) -> list[str]:
+    """The owner and every compliance operator who can still sign in."""
+    compliance = db.session.scalars(
+        select(Operator.email).where(Operator.role == "compliance", Operator.locked_at.is_(None)))
+    return sorted({*compliance, *([incident.owner] if incident.owner else [])})
+
+
+def _claim(incident: Incident, mark: int, recipients: list[str], now: datetime) -> bool:
+    """Insert the mark's row; False when another run already recorded it."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(IncidentEscalation(incident_seq=incident.seq, mark_hours=mark, at=now,
+                                              recipients=recipients))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _mail(incident: Incident, clock: ClockState, mark: int, recipients: list[str]) -> None:
+    """E-mail the escalation when the hub's mail outbox knows the message."""
+    try:
+        from privacyhub.mail import queue_mail
+        from privacyhub.mail.compose import SUBJECTS
+    except ImportError:
+        return
+    if MAIL_TEMPLATE not in SUBJECTS:
+        return
+    base_url = current_app.config["PRIVACYHUB_BASE_URL"].rstrip("/")
+    context = {"reference": incident.reference, "title": incident.title, "mark": mark_label(mark),
+               "overdue": mark == OVERDUE_MARK, "time_left": clock.label,
+               "deadline": format_local(clock.deadline), "url": f"{base_url}/admin/incidents/{incident.id}"}
+    for recipient in recipients:
+        queue_mail(recipient, MAIL_TEMPLATE, context)
+
+
+def escalate_incident(incident: Incident, marks: list[int], now: datetime) -> list[int]:
+    """Record every newly crossed mark of one incident and tell people once, for the most urgent."""
+    clock = incident_clock(incident, now)
+    done = {e.mark_hours for e in incident.escalations}
+    new = [m for m in crossed_marks(clock, marks) if m not in done]
+    if not new:
+        return []
+    recipients = escalation_recipients(incident)
+    claimed = [m for m in new if _claim(incident, m, recipients, now)]
+    if not claimed:
+        return []
+    urgent = claimed[-1]
+    summary = f"Deadline escalation ({mark_label(urgent)}): {clock.label}, deadline {format_local(clock.deadline)}"
+    add_timeline(incident, SYSTEM_ACTOR, "escalation", summary,
+                 {"marks": claimed, "recipients": recipients}, at=now)
+    record_hub_event("incident.deadline_escalated", SYSTEM_ACTOR, [incident_target(incident)],
+                     metadata={"marks": claimed, "recipients": len(recipients)})
+    _mail(incident, clock, urgent, recipients)
+    return claimed
+
+
+def escalate_incident_deadlines(now: datetime | None = None, marks: list[int] | None = None) -> dict[str, list[int]]:
+    """Escalate every incident whose clock runs; returns the marks recorded per incident reference."""
+    now = now or utcnow()
+    if marks is None:
+        marks = current_app.extensions["privacyhub.settings"].incident_escalation_hours
+    incidents = db.session.scalars(
+        select(Incident).where(Incident.status != "closed").options(
+            selectinload(Incident.notifications), selectinload(Incident.escalations)).order_by(Incident.aware_at))
+    escalated = {}
+    for incident in incidents:
+        if claimed := escalate_incident(incident, marks, now):
+            escalated[incident.reference] = claimed
+            log.info("incident %s escalated at marks %s", incident.reference, claimed)
+    return escalated
+
+
+def latest_escalation(incident: Incident) -> IncidentEscalation | None:
+    """The most urgent escalation so far, shown as the incident's alert in the console."""
+    return min(incident.escalations, key=lambda e: e.mark_hours, default=None)
