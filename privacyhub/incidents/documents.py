@@ -110,7 +110,7 @@ def notification_pdf(notification: IncidentNotification) -> bytes:
 
     def write(text: str, size: float, style: str = "", gap: float = 2) -> None:
         pdf.set_font(family, style, size)
-        pdf.multi_cell(0, size * 0.55, safe(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, size * 0.55, safe(text), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
     pdf.add_page()

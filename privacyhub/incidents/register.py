@@ -33,7 +33,7 @@ REGISTER_COLUMNS = [
     "subject_categories", "subjects_min", "subjects_max", "subjects_approximately", "records_min", "records_max",
     "records_approximately", "systems_affected", "effects", "remedial_action_taken", "remedial_action_proposed",
     "risk", "risk_rationale", "authority_decision", "authority_decision_reason", "authority_notified_at",
-    "authority_reference", "notified_late", "delay_reason", "subjects_decision", "subjects_exception",
+    "authority_reference", "deadline_missed", "delay_reason", "subjects_decision", "subjects_exception",
     "subjects_decision_reason", "subjects_notified_at", "owner", "closed_at",
 ]
 
@@ -80,7 +80,7 @@ def register_row(incident: Incident) -> dict[str, Any]:
         "authority_decision_reason": incident.authority_decision_reason,
         "authority_notified_at": authority.sent_at if authority else None,
         "authority_reference": authority.reference if authority else "",
-        "notified_late": bool(authority and authority.sent_at > incident.notification_deadline)
+        "deadline_missed": bool(authority and authority.sent_at > incident.notification_deadline)
         or (clock.running and clock.overdue),
         "delay_reason": authority.delay_reason or "" if authority else "",
         "subjects_decision": incident.subjects_decision or "",
@@ -102,7 +102,7 @@ def register_frame(incidents: Iterable[Incident] | None = None) -> pd.DataFrame:
         frame[column] = pd.to_datetime(frame[column], utc=True)
     for column in COUNT_COLUMNS:
         frame[column] = frame[column].astype("Int64")
-    frame["notified_late"] = frame["notified_late"].astype(bool)
+    frame["deadline_missed"] = frame["deadline_missed"].astype(bool)
     return frame
 
 
