@@ -67,9 +67,9 @@ class RequestCreate(Strict):
 class IdempotencyHeader(BaseModel):
     """``Idempotency-Key``: repeating a POST with the same key returns the first result."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    idempotency_key: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=255)] | None = Field(None, alias="Idempotency-Key")
 
 
 class IdentityOut(BaseModel):
