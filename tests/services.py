@@ -16,6 +16,7 @@ import pytest
 POSTGRES_URL = os.environ.get(
     "PRIVACYHUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+MYSQL_URL = os.environ.get("PRIVACYHUB_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/mysql")
 REDIS_URL = os.environ.get("PRIVACYHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CHROMIUM = os.environ.get("PRIVACYHUB_TEST_CHROMIUM", "/usr/bin/chromium")
 
@@ -47,6 +48,10 @@ def need(service: str, available: bool, how: str) -> None:
 
 def need_postgres() -> None:
     need("PostgreSQL", reachable(POSTGRES_URL), f"nothing answers at {POSTGRES_URL}")
+
+
+def need_mariadb() -> None:
+    need("MariaDB", reachable(MYSQL_URL), f"nothing answers at {MYSQL_URL}")
 
 
 def need_redis() -> None:
