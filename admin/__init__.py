@@ -29,8 +29,8 @@ def init_admin(app: Flask) -> None:
         csp_nonce_generator=lambda: getattr(request, "csp_nonce", ""),
     )
     console.add_view(AuditExplorerView(name="Audit events", endpoint="audit_events", url="/admin/events"))
-    console.add_view(ApiKeyView(ApiKey, db.session, name="API keys", endpoint="api_keys", url="/admin/api-keys"))
-    console.add_view(OperatorView(Operator, db.session, name="Operators", endpoint="operators",
+    console.add_view(ApiKeyView(ApiKey, db, name="API keys", endpoint="api_keys", url="/admin/api-keys"))
+    console.add_view(OperatorView(Operator, db, name="Operators", endpoint="operators",
                                   url="/admin/operators"))
     console.add_view(AccountView(name="Account", endpoint="account", url="/admin/account"))
     console.init_app(app)

@@ -23,7 +23,7 @@ from privacyhub.models import SCOPES, ApiKey
 class NewApiKeyForm(FlaskForm):
     name = StringField("Service name", [InputRequired(), Length(max=120)],
                        description="Recorded as the source of the events this key posts.")
-    scopes = SelectMultipleField("Scopes", [InputRequired()], choices=[(s, s) for s in SCOPES],
+    scopes = SelectMultipleField("Scopes", [InputRequired()], choices=list(SCOPES),
                                  widget=widgets.ListWidget(prefix_label=False),
                                  option_widget=widgets.CheckboxInput())
 

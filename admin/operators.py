@@ -19,7 +19,7 @@ from privacyhub.errors import ProblemError
 from privacyhub.extensions import db
 from privacyhub.models import ROLES, Operator
 
-ROLE_CHOICES = [(role, role) for role in ROLES]
+ROLE_CHOICES = list(ROLES)
 
 
 class NewOperatorForm(FlaskForm):
