@@ -69,6 +69,8 @@ def _path(prefix: str, raw: Any, loc: tuple[Any, ...]) -> str:
             path += _named(node, part)
             node = node[part] if isinstance(node, list) and part < len(node) else None
         else:
+            if part == "fides_meta" and isinstance(node, dict) and "fidesops_meta" in node:
+                part = "fidesops_meta"  # fideslang renames the legacy key; name it as written
             path += f".{part}"
             node = node.get(part) if isinstance(node, dict) else None
     return path

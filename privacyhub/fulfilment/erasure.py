@@ -83,6 +83,11 @@ def _erase_after(spec: CollectionSpec, rows: list[dict[str, Any]]) -> datetime:
     now, latest = utcnow(), None
     for row in rows:
         start = row.get(spec.retain_from) if spec.retain_from else None
+        if isinstance(start, str):  # SQLite hands dates back as text
+            try:
+                start = datetime.fromisoformat(start)
+            except ValueError:
+                start = None
         if isinstance(start, datetime):
             start = start if start.tzinfo else start.replace(tzinfo=now.tzinfo)
         elif isinstance(start, date):
