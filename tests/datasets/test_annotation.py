@@ -115,14 +115,16 @@ def test_category_outside_the_taxonomy():
 def test_our_keys_are_checked_too():
     text = FIDES_FILE.replace(
         "      - name: visit\n", "      - name: visit\n        privacyhub: {erasure: retain, keep: forever}\n")
-    text = text.replace("          - name: street\n", "          - name: street\n            privacyhub: {mask: blur}\n")
+    text = text.replace("          - name: street\n",
+                        "          - name: street\n            privacyhub: {mask: blur}\n")
     text = text.replace("          - name: name\n", "          - name: name\n            privacyhub: {owns: true}\n")
     assert errors_of(text) == [
         {"path": "crm.collections[address].fields[street].privacyhub.mask",
          "message": "'blur' is not one of null, fixed, hash, random"},
         {"path": "crm.collections[visit].privacyhub.keep",
          "message": "unknown key; expected one of erasure, legal_basis, provided, retain_for, retain_from"},
-        {"path": "crm.collections[visit].privacyhub.retain_for", "message": "erasure 'retain' needs a period such as '8y'"},
+        {"path": "crm.collections[visit].privacyhub.retain_for",
+         "message": "erasure 'retain' needs a period such as '8y'"},
         {"path": "crm.collections[visit].privacyhub.legal_basis",
          "message": "erasure 'retain' needs the legal basis for keeping the rows"},
         {"path": "crm.collections[customer].fields[name].privacyhub.owns",
@@ -151,7 +153,8 @@ def test_annotation_is_checked_against_the_database():
     with pytest.raises(AnnotationInvalid) as caught:
         build_graph(parse_dataset(FIDES_FILE.replace("name: street", "name: road")), TABLES)
     assert caught.value.errors == [
-        {"path": "crm.collections[address].fields[road]", "message": "unknown field: table 'address' has no column 'road'"},
+        {"path": "crm.collections[address].fields[road]",
+         "message": "unknown field: table 'address' has no column 'road'"},
         {"path": "crm.collections[visit]", "message": "unknown collection: the database has no table 'visit'"},
     ]
 
