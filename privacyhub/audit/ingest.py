@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import rfc8785
-from sqlalchemy import insert, select
+from sqlalchemy import insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
-from privacyhub.audit.personal import seal_personal
+from privacyhub.audit.personal import SealingKeys, key_owner
+from privacyhub.audit.record import canonical_json, row_leaf_hash
 from privacyhub.audit.schemas import EventIn
 from privacyhub.crypto import Keyring, keyring
 from privacyhub.errors import Conflict
 from privacyhub.extensions import db
-from privacyhub.models import AuditEvent, AuditEventTarget
+from privacyhub.models import AuditEvent, AuditEventTarget, PurgedAuditEvent
 from privacyhub.models.types import utcnow
 
 HUB_SOURCE = "privacyhub"
@@ -30,18 +30,36 @@ class IngestOutcome:
 
 def content_digest(ring: Keyring, event: EventIn) -> str:
     """Keyed digest of the event exactly as submitted, to tell duplicates from conflicts."""
-    return ring.digest(rfc8785.dumps(event.model_dump(mode="json")))
+    return ring.digest(canonical_json(event.model_dump(mode="json")))
 
 
-def build_row(ring: Keyring, event: EventIn, source: str, received_at: datetime, digest: str) -> dict[str, Any]:
-    """The ``audit_events`` row for one event."""
-    key_id, sealed = seal_personal(ring, event.subject, {
+def personal_fields(event: EventIn) -> dict[str, Any]:
+    """The parts of an event that are sealed besides its subject."""
+    return {
         "personal_data": event.personal_data,
         "ip": str(event.context.ip) if event.context.ip else None,
         "user_agent": event.context.user_agent,
-    })
-    return {
-        "id": str(event.id),
+    }
+
+
+def event_key_owner(event: EventIn) -> str | None:
+    """Whose data key seals this event's personal fields."""
+    return key_owner(event.subject, event.actor.id, personal_fields(event))
+
+
+def build_row(ring: Keyring, event: EventIn, source: str, received_at: datetime, digest: str,
+              keys: SealingKeys | None = None) -> dict[str, Any]:
+    """The ``audit_events`` row for one event: personal fields sealed, leaf hash computed.
+
+    ``keys`` holds the batch's subject keys; without it the event's key is looked up alone.
+    """
+    owner = event_key_owner(event)
+    if keys is None:
+        keys = SealingKeys(ring, [owner] if owner else [])
+    event_id = str(event.id)
+    key_id, sealed = keys.seal(owner, event_id, event.subject, personal_fields(event))
+    row = {
+        "id": event_id,
         "occurred_at": event.occurred_at or received_at,
         "received_at": received_at,
         "action": event.action,
@@ -58,18 +76,25 @@ def build_row(ring: Keyring, event: EventIn, source: str, received_at: datetime,
         "sealed": sealed,
         "content_digest": digest,
     }
+    row["leaf_hash"] = row_leaf_hash(row)
+    return row
 
 
 def _split_new(digests: dict[str, str]) -> tuple[set[str], int]:
-    """Ids not stored yet, and how many submitted ones are stored with identical content."""
-    stored: dict[str, str] = {}
+    """Ids not stored yet, and how many submitted ones are stored with identical content.
+
+    An id the retention purge removed counts as stored: its content can no longer be
+    compared, and storing it again would log it twice.
+    """
+    stored: dict[str, str | None] = {}
     ids = list(digests)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         stored.update(db.session.execute(
-            select(AuditEvent.id, AuditEvent.content_digest).where(AuditEvent.id.in_(chunk))
+            select(AuditEvent.id, AuditEvent.content_digest).where(AuditEvent.id.in_(chunk)).union_all(
+                select(PurgedAuditEvent.id, literal(None)).where(PurgedAuditEvent.id.in_(chunk)))
         ).all())
-    conflicts = [i for i, d in stored.items() if digests[i] != d]
+    conflicts = [i for i, d in stored.items() if d is not None and digests[i] != d]
     if conflicts:
         raise Conflict("events with these ids already exist with different content",
                        conflicting_ids=sorted(conflicts))
@@ -90,13 +115,15 @@ def add_events(events: list[EventIn], source: str) -> IngestOutcome:
         digests[event_id] = digest
     new_ids, stored_duplicates = _split_new(digests)
     received_at = utcnow()
+    fresh = [e for e in events if str(e.id) in new_ids]
+    keys = SealingKeys(ring, {owner for owner in map(event_key_owner, fresh) if owner})
     rows, target_rows, seen = [], [], set()
-    for event in events:
+    for event in fresh:
         event_id = str(event.id)
-        if event_id not in new_ids or event_id in seen:
+        if event_id in seen:
             continue
         seen.add(event_id)
-        rows.append(build_row(ring, event, source, received_at, digests[event_id]))
+        rows.append(build_row(ring, event, source, received_at, digests[event_id], keys))
         target_rows.extend({"event_id": event_id, "target_type": t.type, "target_id": t.id} for t in event.targets)
     if rows:
         db.session.execute(insert(AuditEvent), rows)

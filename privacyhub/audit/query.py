@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from privacyhub.audit.personal import open_personal
+from privacyhub.audit.personal import OpeningKeys
 from privacyhub.crypto import Keyring, keyring
 from privacyhub.errors import BadRequest
 from privacyhub.extensions import db
-from privacyhub.models import AuditEvent, AuditEventTarget
+from privacyhub.models import AuditEvent, AuditEventTarget, SubjectKey
 
 
 @dataclass
@@ -60,7 +60,12 @@ def filtered(flt: EventFilter, ring: Keyring) -> Select[tuple[AuditEvent]]:
             select(AuditEventTarget.event_id).where(AuditEventTarget.target_id == flt.target_id)
         ))
     if flt.subject:
-        stmt = stmt.where(AuditEvent.subject_ref == ring.pseudonym(flt.subject))
+        # Only events under the subject's live key: once shredded, a subject's past events
+        # can no longer be found by its identifier.
+        pseudonym = ring.pseudonym(flt.subject)
+        stmt = stmt.where(AuditEvent.subject_ref == pseudonym, AuditEvent.subject_key_id.in_(
+            select(SubjectKey.id).where(SubjectKey.pseudonym == pseudonym, SubjectKey.shredded_at.is_(None))
+        ))
     if flt.since:
         stmt = stmt.where(AuditEvent.occurred_at >= flt.since)
     if flt.until:
@@ -84,9 +89,10 @@ def get_event(event_id: str) -> AuditEvent | None:
     return db.session.scalar(select(AuditEvent).where(AuditEvent.id == event_id))
 
 
-def event_to_dict(event: AuditEvent, ring: Keyring | None = None) -> dict[str, Any]:
+def event_to_dict(event: AuditEvent, ring: Keyring | None = None, keys: OpeningKeys | None = None) -> dict[str, Any]:
     """The public JSON shape of a stored event, personal fields opened when still readable."""
-    personal = open_personal(ring or keyring(), event.subject_key_id, event.sealed)
+    keys = keys or OpeningKeys.for_events(ring or keyring(), [event])
+    personal = keys.open(event.subject_key_id, event.id, event.sealed)
     return {
         "id": event.id,
         "occurred_at": event.occurred_at.isoformat(),
@@ -106,6 +112,6 @@ def event_to_dict(event: AuditEvent, ring: Keyring | None = None) -> dict[str, A
 
 
 def events_to_dicts(events: Sequence[AuditEvent]) -> list[dict[str, Any]]:
-    """Public shapes for a page of events, loading the keyring once."""
-    ring = keyring()
-    return [event_to_dict(e, ring) for e in events]
+    """Public shapes for a page of events, loading the page's subject keys in one query."""
+    keys = OpeningKeys.for_events(keyring(), events)
+    return [event_to_dict(e, keys=keys) for e in events]

@@ -7,9 +7,13 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
+    from privacyhub.commands.audit import audit_group
     from privacyhub.commands.dev import dev_command
+    from privacyhub.commands.keys import keys_group
     from privacyhub.commands.operators import create_operator_command
     from privacyhub.commands.setup import create_api_key_command, init_command
 
     for command in (init_command, create_api_key_command, dev_command, create_operator_command):
         app.cli.add_command(command)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(keys_group)

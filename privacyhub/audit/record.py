@@ -1,0 +1,111 @@
+"""The stored record of an event and its leaf hash: what the Merkle tree commits to.
+
+The record is the ``audit_events`` row as stored (ciphertext and pseudonym included, the
+sealer's ``leaf_index`` and the row's ``seq`` excluded), encoded with RFC 8785 (JSON
+Canonicalization Scheme). Ingest computes the leaf hash from the row it is about to
+insert; ``audit verify`` recomputes it from the row it reads back, so both must agree
+byte for byte.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+
+from privacyhub.audit.merkle import leaf_hash
+from privacyhub.errors import ValidationFailed
+
+RECORD_VERSION = 1
+RECORD_COLUMNS = (
+    "id", "occurred_at", "received_at", "action", "actor_type", "actor_id", "actor_name", "targets",
+    "outcome", "location", "event_metadata", "source", "subject_ref", "subject_key_id", "sealed",
+    "content_digest",
+)
+
+_json_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
+_SAFE_INT = 2**53 - 1
+
+
+def _jcs_safe(value: Any) -> bool:
+    """True when ``json`` with sorted keys already yields the RFC 8785 bytes for ``value``.
+
+    That holds for strings, booleans, null, integers within the IEEE-754 safe range, and
+    floats whose shortest repr both Python and ECMAScript write in plain decimal notation,
+    nested in objects whose keys sort the same by code point as by UTF-16 code unit.
+    Anything else goes through the reference implementation.
+    """
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return -_SAFE_INT <= value <= _SAFE_INT
+    if kind is float:
+        return not value.is_integer() and 1e-4 <= abs(value) < 1e16
+    if kind is dict:
+        return all((k.isascii() or max(k) < "\ud800") and _jcs_safe(v) for k, v in value.items())
+    if kind is list:
+        return all(_jcs_safe(v) for v in value)
+    return False
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 canonical JSON of ``value``; 422 when it has no canonical form.
+
+    A fast path through the C JSON encoder covers ordinary data; the ``rfc8785``
+    package handles the rest (exponents, integral floats, astral-plane keys).
+    """
+    try:
+        if _jcs_safe(value):
+            return _json_encode(value).encode()
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError, ValueError) as exc:
+        raise ValidationFailed(
+            "the event holds a value JSON canonicalization (RFC 8785) cannot encode, such as an "
+            "integer beyond 2^53 or an unpaired surrogate"
+        ) from exc
+
+
+def timestamp_text(value: datetime) -> str:
+    """The one text form of a stored time: UTC, microseconds, ``Z``."""
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def stored_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON object a leaf commits to, from an ``audit_events`` row (column names as keys)."""
+    sealed = row["sealed"]
+    return {
+        "v": RECORD_VERSION,
+        "id": row["id"],
+        "occurred_at": timestamp_text(row["occurred_at"]),
+        "received_at": timestamp_text(row["received_at"]),
+        "action": row["action"],
+        "actor_type": row["actor_type"],
+        "actor_id": row["actor_id"],
+        "actor_name": row["actor_name"],
+        "targets": row["targets"],
+        "outcome": row["outcome"],
+        "location": row["location"],
+        "metadata": row["event_metadata"],
+        "source": row["source"],
+        "subject_ref": row["subject_ref"],
+        "subject_key_id": row["subject_key_id"],
+        "sealed": base64.b64encode(sealed).decode() if sealed is not None else None,
+        "content_digest": row["content_digest"],
+    }
+
+
+def record_leaf_hash(record: Mapping[str, Any]) -> bytes:
+    """RFC 9162 leaf hash of a stored record: SHA-256(0x00 || JCS(record))."""
+    return leaf_hash(canonical_json(record))
+
+
+def row_leaf_hash(row: Mapping[str, Any]) -> bytes:
+    """The leaf hash of an ``audit_events`` row."""
+    return leaf_hash(canonical_json(stored_record(row)))
