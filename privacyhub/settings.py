@@ -176,5 +176,7 @@ class Settings:
             "audit-seal": {"task": "tasks.audit.seal_audit_log", "schedule": float(self.audit_seal_seconds),
                            "options": {"expires": float(self.audit_seal_seconds)}},
             "audit-retention": {"task": "tasks.audit.purge_audit_log", "schedule": 3600.0},
+            "fulfilment-sweep": {"task": "tasks.fulfilment.sweep_fulfilment", "schedule": 15.0,
+                                 "options": {"expires": 15.0}},
         })
         return config

@@ -27,13 +27,17 @@ class RectificationPlan:
 
 
 def corrected_fields(graph: DatasetGraph, collection: str, corrections: dict[str, Any]) -> dict[str, Any]:
-    """field name -> new value for the fields of ``collection`` that a correction names."""
+    """field name -> new value for the fields of ``collection`` a correction names.
+
+    A correction names a data category, or a field as ``field`` or ``collection.field``.
+    """
     pointers = graph.pointer_fields(collection)
     chosen: dict[str, Any] = {}
     spec_fields: list[FieldSpec] = list(graph.collections[collection].fields.values())
-    for category, value in corrections.items():
+    for target, value in corrections.items():
         for fld in spec_fields:
-            if category in fld.categories and not fld.primary_key and fld.name not in pointers:
+            named = target in fld.categories or target in (fld.name, f"{collection}.{fld.name}")
+            if named and not fld.primary_key and fld.name not in pointers:
                 chosen.setdefault(fld.name, value)
     return chosen
 
