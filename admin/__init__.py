@@ -14,6 +14,8 @@ def init_admin(app: Flask) -> None:
     from admin.dashboard import DashboardView
     from admin.explorer import AuditExplorerView
     from admin.operators import OperatorView
+    from admin.outbox import OutboxView
+    from admin.requests import RequestQueueView
     from admin.sessions import init_sessions
     from privacyhub.extensions import db
     from privacyhub.models import ApiKey, Operator
@@ -28,6 +30,8 @@ def init_admin(app: Flask) -> None:
         # Flask-Admin's own scripts get the per-response CSP nonce Flask-Talisman issues.
         csp_nonce_generator=lambda: getattr(request, "csp_nonce", ""),
     )
+    console.add_view(RequestQueueView(name="Requests", endpoint="subject_requests", url="/admin/requests"))
+    console.add_view(OutboxView(name="Outbox", endpoint="outbox", url="/admin/outbox"))
     console.add_view(AuditExplorerView(name="Audit events", endpoint="audit_events", url="/admin/events"))
     console.add_view(ApiKeyView(ApiKey, db, name="API keys", endpoint="api_keys", url="/admin/api-keys"))
     console.add_view(OperatorView(Operator, db, name="Operators", endpoint="operators",

@@ -11,6 +11,7 @@ from admin.charts import hourly_bar_chart
 from admin.secured import SecuredView
 from privacyhub.models.types import utcnow
 from privacyhub.reports.audit_volume import HOUR, counts_by_action, events_per_hour, floor_hour
+from privacyhub.reports.subject_requests import request_figures
 
 WINDOW = timedelta(days=7)
 
@@ -28,4 +29,4 @@ class DashboardView(SecuredView, AdminIndexView):
         chart = hourly_bar_chart(events_per_hour(since, until))
         actions = counts_by_action(since, until)
         return self.render("console/dashboard.html", chart=chart, actions=actions, since=since,
-                           top_count=max((n for _, n in actions), default=1))
+                           top_count=max((n for _, n in actions), default=1), **request_figures(utcnow()))
