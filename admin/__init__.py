@@ -13,6 +13,7 @@ def init_admin(app: Flask) -> None:
     from admin.api_keys import ApiKeyView
     from admin.dashboard import DashboardView
     from admin.explorer import AuditExplorerView
+    from admin.incidents import add_incident_console
     from admin.operators import OperatorView
     from admin.outbox import OutboxView
     from admin.requests import RequestQueueView
@@ -32,6 +33,7 @@ def init_admin(app: Flask) -> None:
     )
     console.add_view(RequestQueueView(name="Requests", endpoint="subject_requests", url="/admin/requests"))
     console.add_view(OutboxView(name="Outbox", endpoint="outbox", url="/admin/outbox"))
+    add_incident_console(app, console)
     console.add_view(AuditExplorerView(name="Audit events", endpoint="audit_events", url="/admin/events"))
     console.add_view(ApiKeyView(ApiKey, db, name="API keys", endpoint="api_keys", url="/admin/api-keys"))
     console.add_view(OperatorView(Operator, db, name="Operators", endpoint="operators",

@@ -27,7 +27,7 @@ from privacyhub.incidents.schemas import (
 from privacyhub.models import Incident
 from privacyhub.models.types import utcnow
 
-bp = api_blueprint("incidents")
+bp = api_blueprint("incident_api")  # "incidents" is the console view's endpoint
 TAG = [Tag(name="incidents", description="Security incidents and the 72-hour breach-notification clock")]
 
 

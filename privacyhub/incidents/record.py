@@ -13,12 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from privacyhub import models
 from privacyhub.audit.ingest import record_hub_event
 from privacyhub.errors import NotFound, ValidationFailed
 from privacyhub.extensions import db
 from privacyhub.incidents import taxonomy
-from privacyhub.models import AuditEvent, Incident, IncidentTimelineEntry, SubjectRequest
+from privacyhub.models import AuditEvent, DataSystem, Incident, IncidentTimelineEntry, SubjectRequest
 from privacyhub.models.incident import ART_34_3_EXCEPTIONS, AUTHORITY_DECISIONS, NATURES, RISK_LEVELS, SUBJECT_DECISIONS
 from privacyhub.models.types import utcnow
 
@@ -54,12 +53,9 @@ def add_timeline(incident: Incident, actor: Actor, kind: str, summary: str,
     return entry
 
 
-def registered_systems() -> set[str] | None:
-    """Names of the registered data systems, or None while the hub has no such registry."""
-    model = getattr(models, "DataSystem", None)
-    if model is None:
-        return None
-    return set(db.session.scalars(select(model.name)))
+def registered_systems() -> list[str]:
+    """Names of the registered data systems, the choices for "systems affected"."""
+    return list(db.session.scalars(select(DataSystem.name).order_by(DataSystem.name)))
 
 
 def _clean(changes: dict[str, Any]) -> dict[str, Any]:
@@ -81,8 +77,7 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
             cleaned["subject_categories"] or [], taxonomy.subject_categories(), "subject categories")
     if "systems_affected" in cleaned:
         names = list(dict.fromkeys(s.strip() for s in cleaned["systems_affected"] or [] if s and s.strip()))
-        known = registered_systems()
-        if known is not None and (missing := [n for n in names if n not in known]):
+        if missing := sorted(set(names) - set(registered_systems())):
             raise ValidationFailed(f"no registered data system named {', '.join(missing)}", field="systems_affected")
         cleaned["systems_affected"] = names
     if cleaned.get("owner"):
