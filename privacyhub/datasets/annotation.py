@@ -174,8 +174,9 @@ def _references(check: _Checker, dataset: Any, owns_flags: dict[tuple[str, str],
             meta = dataset_field.fides_meta
             owns = owns_flags.get((collection.name, dataset_field.name), False)
             path = f"collections[{collection.name}].fields[{dataset_field.name}]"
-            directions = []
-            for i, ref in enumerate((meta.references if meta else None) or []):
+            declared = (meta.references if meta else None) or []
+            directions = [ref.direction.value if ref.direction else "to" for ref in declared]
+            for i, ref in enumerate(declared):
                 ref_path = f"{path}.fides_meta.references[{i}]"
                 if ref.dataset != dataset.fides_key:
                     check.fail(f"{ref_path}.dataset", f"references another dataset '{ref.dataset}'; "
@@ -189,8 +190,7 @@ def _references(check: _Checker, dataset: Any, owns_flags: dict[tuple[str, str],
                     check.fail(f"{ref_path}.field",
                                f"dangling reference: collection '{target}' has no field '{target_field}'")
                     continue
-                direction = ref.direction.value if ref.direction else "to"
-                directions.append(direction)
+                direction = directions[i]
                 references.append(Reference(collection.name, dataset_field.name, target, target_field,
                                             direction, owns=owns and direction == "to"))  # type: ignore[arg-type]
             if owns and "to" not in directions:
