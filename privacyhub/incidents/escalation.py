@@ -21,6 +21,7 @@ from privacyhub.extensions import db
 from privacyhub.incidents.clock import OVERDUE_MARK, ClockState, crossed_marks, incident_clock
 from privacyhub.incidents.record import add_timeline, incident_target
 from privacyhub.localtime import format_local
+from privacyhub.mail import queue_mail
 from privacyhub.models import Incident, IncidentEscalation, Operator
 from privacyhub.models.types import utcnow
 
@@ -53,14 +54,7 @@ def _claim(incident: Incident, mark: int, recipients: list[str], now: datetime) 
 
 
 def _mail(incident: Incident, clock: ClockState, mark: int, recipients: list[str]) -> None:
-    """E-mail the escalation when the hub's mail outbox knows the message."""
-    try:
-        from privacyhub.mail import queue_mail
-        from privacyhub.mail.compose import SUBJECTS
-    except ImportError:
-        return
-    if MAIL_TEMPLATE not in SUBJECTS:
-        return
+    """One message per recipient through the outbox (sent after the commit, or held without SMTP)."""
     base_url = current_app.config["PRIVACYHUB_BASE_URL"].rstrip("/")
     context = {"reference": incident.reference, "title": incident.title, "mark": mark_label(mark),
                "overdue": mark == OVERDUE_MARK, "time_left": clock.label,

@@ -15,6 +15,7 @@ SUBJECTS = {
     "denied": "Your privacy request could not be fulfilled",
     "cancelled": "Your privacy request was cancelled",
     "reminder": "Privacy request deadline approaching",
+    "incident_escalation": "Personal data breach: 72-hour notification deadline",
 }
 
 _env = Environment(

@@ -13,8 +13,10 @@ from privacyhub.extensions import db
 from privacyhub.incidents.escalation import escalate_incident_deadlines
 from privacyhub.incidents.notifications import draft_notification, mark_sent
 from privacyhub.incidents.record import open_incident, update_incident
-from privacyhub.models import AuditEvent, IncidentEscalation, IncidentTimelineEntry
+from privacyhub.mail import open_message
+from privacyhub.models import AuditEvent, IncidentEscalation, IncidentTimelineEntry, OutboxMessage
 from privacyhub.models.types import utcnow
+from tasks.requests import deliver_mail
 from tests.factories import BASE_TIME, OPERATOR_ACTOR, incident_fields
 
 
@@ -115,3 +117,36 @@ def test_the_beat_task_commits_its_escalations(app):
     assert _count(IncidentEscalation) == 1
     assert "tasks.incidents.escalate_incident_deadlines" in {
         entry["task"] for entry in app.config["CELERY_BEAT_SCHEDULE"].values()}
+
+
+def test_escalations_are_held_in_the_outbox_without_smtp(app):
+    incident = open_incident(incident_fields(owner="owner@example.com"), OPERATOR_ACTOR, now=BASE_TIME)
+    db.session.commit()
+    _sweep(incident.aware_at + timedelta(hours=73))
+    [message] = db.session.scalars(select(OutboxMessage))
+    recipient, text, html = open_message(message)
+    assert message.status == "held" and message.template == "incident_escalation"
+    assert recipient == "owner@example.com"
+    assert "has passed" in text and "Art. 33(1)" in text and incident.reference in html
+
+
+class TestMailedEscalation:
+    """Escalations reach the owner and compliance officers through a real SMTP server."""
+
+    @pytest.fixture
+    def app_config(self, app_config, smtp_server):
+        return {**app_config, "PRIVACYHUB_SMTP_URL": smtp_server.url, "PRIVACYHUB_BASE_URL": "https://hub.example"}
+
+    def test_mail_per_recipient_with_the_clock(self, app, smtp_server):
+        create_operator("officer@example.com", "compliance", CLI_ACTOR)
+        incident = open_incident(incident_fields(owner="owner@example.com"), OPERATOR_ACTOR, now=BASE_TIME)
+        db.session.commit()
+        _sweep(incident.aware_at + timedelta(hours=48, minutes=30))
+        for message_id in db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "queued")):
+            deliver_mail.apply(args=[message_id])
+        assert sorted(m["To"] for m in smtp_server.messages) == ["officer@example.com", "owner@example.com"]
+        message = smtp_server.messages[0]
+        assert message["Subject"] == "Personal data breach: 72-hour notification deadline"
+        body = message.get_body(("plain",)).get_content()
+        assert "23 h 30 min left (24 hours left mark)" in body
+        assert f"https://hub.example/admin/incidents/{incident.id}" in body
