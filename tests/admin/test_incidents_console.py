@@ -168,5 +168,32 @@ def test_opened_from_an_audit_event(app, console):
     db.session.commit()
     event_id = db.session.scalar(select(AuditEvent.id))
     client = console("compliance")
-    page = client.get(f"/admin/incidents/new?audit_event_id={event_id}").get_data(as_text=True)
-    assert f'value="{event_id}"' in page
+    event_page = client.get(f"/admin/events/{event_id}").get_data(as_text=True)
+    link = re.search(r'id="open-incident" href="([^"]+)"', event_page).group(1).replace("&amp;", "&")
+    form_page = client.get(link).get_data(as_text=True)
+    assert f'value="{event_id}"' in form_page
+    form = {"csrf_token": csrf_token(client, link), "title": "Bucket made public", "audit_event_id": event_id,
+            "aware_at": utcnow().strftime("%Y-%m-%dT%H:%M")}
+    assert client.post("/admin/incidents/new", data=form).status_code == 302
+    assert db.session.scalar(select(Incident)).audit_event_id == event_id
+    assert 'id="open-incident"' not in console("auditor").get(f"/admin/events/{event_id}").get_data(as_text=True)
+
+
+def test_opened_from_a_request(app, console):
+    from privacyhub.dsr.actors import SYSTEM
+    from privacyhub.dsr.intake import RequestDraft, file_request
+
+    filed = file_request(RequestDraft(type="access", identities=[("email", "someone@example.com")],
+                                      identity_verified=True), channel="api", source="shop", actor=SYSTEM)
+    db.session.commit()
+    request_id = filed.request.id
+    client = console("compliance")
+    page = client.get(f"/admin/requests/{request_id}").get_data(as_text=True)
+    link = re.search(r'id="open-incident" href="([^"]+)"', page).group(1)
+    assert f'value="{request_id}"' in client.get(link).get_data(as_text=True)
+    form = {"csrf_token": csrf_token(client, link), "title": "Export sent to the wrong person",
+            "request_id": request_id, "aware_at": utcnow().strftime("%Y-%m-%dT%H:%M")}
+    assert client.post("/admin/incidents/new", data=form).status_code == 302
+    incident = db.session.scalar(select(Incident))
+    assert incident.request_id == request_id
+    assert request_id in client.get(f"/admin/incidents/{incident.id}").get_data(as_text=True)
