@@ -77,7 +77,7 @@ def build_archive(records: Records, request_type: str, categories: dict[tuple[st
              "systems": data}, indent=2, ensure_ascii=False))
         for system, collections in sorted(data.items()):
             for name, rows in sorted(collections.items()):
-                archive.writestr(f"csv/{system}/{name}.csv", pd.DataFrame(rows).to_csv(index=False))
+                archive.writestr(f"csv/{system}/{name}.csv", pd.DataFrame(rows, dtype=object).to_csv(index=False))
         archive.writestr("summary.html", summary)
     return buffer.getvalue()
 
