@@ -115,3 +115,9 @@ def test_backoff_grows_and_is_capped():
     waits = [backoff(n) for n in range(10)]
     assert waits[0] < waits[1] < waits[2] < waits[3]
     assert max(waits) <= BACKOFF_CAP_SECONDS + 10
+
+
+def test_worked_example_in_the_docs():
+    body = b'{"event":"subject_request.status_changed"}'
+    assert sign(b"example-secret", body, 1768478400) == \
+        "t=1768478400,v1=faecca3c9510d9a349cef9aec422d30cd2842ae4d10373994cd8a3f0a2638f12"
