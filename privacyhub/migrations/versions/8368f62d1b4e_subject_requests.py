@@ -5,11 +5,10 @@ Revises: 6f3887e05533
 Create Date: 2026-11-23 05:47:01.869459
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import privacyhub.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '8368f62d1b4e'
@@ -49,7 +48,8 @@ def upgrade():
     sa.Column('overdue', sa.Boolean(), nullable=False),
     sa.Column('reminders_sent', sa.JSON(), nullable=False),
     sa.Column('updated_at', privacyhub.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['api_key_id'], ['api_keys.id'], name=op.f('fk_subject_requests_api_key_id_api_keys'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['api_key_id'], ['api_keys.id'],
+        name=op.f('fk_subject_requests_api_key_id_api_keys'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_subject_requests')),
     sa.UniqueConstraint('api_key_id', 'idempotency_key', name='uq_subject_requests_idempotency'),
     sa.UniqueConstraint('channel', 'external_id', name='uq_subject_requests_external_id'),
@@ -71,7 +71,8 @@ def upgrade():
     sa.Column('abandoned_at', privacyhub.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_status_code', sa.Integer(), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'], name=op.f('fk_callback_deliveries_request_seq_subject_requests'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'],
+        name=op.f('fk_callback_deliveries_request_seq_subject_requests'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_callback_deliveries'))
     )
     op.create_table('mail_outbox',
@@ -87,7 +88,8 @@ def upgrade():
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('sent_at', privacyhub.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'], name=op.f('fk_mail_outbox_request_seq_subject_requests'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'],
+        name=op.f('fk_mail_outbox_request_seq_subject_requests'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_outbox'))
     )
     op.create_table('subject_request_history',
@@ -100,7 +102,8 @@ def upgrade():
     sa.Column('actor_id', sa.String(length=200), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('details', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'], name=op.f('fk_subject_request_history_request_seq_subject_requests'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'],
+        name=op.f('fk_subject_request_history_request_seq_subject_requests'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subject_request_history'))
     )
     op.create_table('subject_request_identities',
@@ -110,7 +113,8 @@ def upgrade():
     sa.Column('value_hmac', sa.String(length=64), nullable=False),
     sa.Column('value_sealed', sa.LargeBinary(), nullable=False),
     sa.Column('masked', sa.String(length=120), nullable=False),
-    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'], name=op.f('fk_subject_request_identities_request_seq_subject_requests'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'],
+        name=op.f('fk_subject_request_identities_request_seq_subject_requests'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subject_request_identities'))
     )
     with op.batch_alter_table('subject_request_identities', schema=None) as batch_op:
@@ -122,7 +126,8 @@ def upgrade():
     sa.Column('author', sa.String(length=200), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('created_at', privacyhub.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'], name=op.f('fk_subject_request_notes_request_seq_subject_requests'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'],
+        name=op.f('fk_subject_request_notes_request_seq_subject_requests'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subject_request_notes'))
     )
     op.create_table('subject_request_verification_tokens',
@@ -134,7 +139,8 @@ def upgrade():
     sa.Column('expires_at', privacyhub.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('failed_attempts', sa.Integer(), nullable=False),
     sa.Column('used_at', privacyhub.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'], name=op.f('fk_subject_request_verification_tokens_request_seq_subject_requests'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_seq'], ['subject_requests.seq'],
+        name=op.f('fk_subject_request_verification_tokens_request_seq_subject_requests'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subject_request_verification_tokens')),
     sa.UniqueConstraint('lookup', name=op.f('uq_subject_request_verification_tokens_lookup'))
     )
