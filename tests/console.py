@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 import pyotp
+from flask import has_app_context
 from flask.testing import FlaskClient
 
 from privacyhub.extensions import db
@@ -27,7 +28,8 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.commit()
+        if has_app_context():  # not when following a redirect, inside the outer request's run
+            db.session.commit()
         return response
 
 

@@ -21,7 +21,7 @@ HOUR = timedelta(hours=1)
 def _hour_number(column: Any) -> ColumnElement[int]:
     """Whole hours since the Unix epoch of a stored UTC time, on the bound database's dialect."""
     if db.session.get_bind().dialect.name == "sqlite":
-        return cast(func.strftime("%s", column), Integer) / 3600
+        return cast(func.strftime("%s", column), Integer) // 3600
     return cast(func.floor(func.extract("epoch", column) / 3600), BigInteger)
 
 

@@ -41,7 +41,8 @@ MATRIX = [
     ("GET", "/admin/operators/edit/?id={operator}", SWITCHED_OFF),
     ("POST", "/admin/operators/delete/", SWITCHED_OFF),
 ]
-CASES = [(method, url, role, expected[role]) for method, url, expected in MATRIX for role in ("admin", "compliance", "auditor", None)]
+ROLES = ("admin", "compliance", "auditor", None)
+CASES = [(method, url, role, expected[role]) for method, url, expected in MATRIX for role in ROLES]
 
 
 @pytest.fixture

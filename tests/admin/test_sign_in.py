@@ -9,7 +9,7 @@ import pytest
 
 from privacyhub.extensions import db
 from privacyhub.models import LoginFailure, Operator
-from tests.console import PASSWORD, csrf_token, from_ip, hub_events, sign_in
+from tests.console import PASSWORD, csrf_token, from_ip, hub_events
 
 REFUSED = "The e-mail address, password or code is not right."
 
