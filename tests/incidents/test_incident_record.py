@@ -144,3 +144,13 @@ def test_not_notifying_is_documented_and_allows_closing(app):
     assert close_blockers(incident) == []
     with pytest.raises(Conflict, match="not to notify"):
         draft_notification(incident, "authority", "initial", OPERATOR_ACTOR)
+
+
+def test_systems_affected_are_registered_data_systems(app):
+    from privacyhub.models import DataSystem
+
+    db.session.add(DataSystem(name="shop-db", kind="sql", location="sqlite:///shop.sqlite", config_sealed=b"x"))
+    db.session.commit()
+    assert _open(systems_affected=["shop-db", "shop-db"]).systems_affected == ["shop-db"]
+    with pytest.raises(ValidationFailed, match="crm"):
+        _open(systems_affected=["shop-db", "crm"])
