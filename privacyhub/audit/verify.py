@@ -101,9 +101,10 @@ def _check_nodes(completed: list[Node]) -> None:
         ).all())
         for index in sorted(nodes):
             if stored.get(index) is None or bytes(stored[index]) != nodes[index]:
-                first = index << level
-                raise _Failed(Problem("node", first, f"leaf {first}: stored tree node (level {level}, index {index}) "
-                                      "was altered or removed; proofs served from it would not verify"))
+                first, last = index << level, (index + 1) << level
+                raise _Failed(Problem("node", first, f"leaf {first}: leaves [{first}, {last}) no longer hash to the "
+                                      f"stored tree node (level {level}, index {index}): a row was changed together "
+                                      "with its stored leaf hash, or the node was altered"))
 
 
 def _scan(report: VerifyReport, tree: CompactRange, end: int, purged: int,
@@ -129,6 +130,7 @@ def _scan(report: VerifyReport, tree: CompactRange, end: int, purged: int,
             root = checkpoint_roots.get(tree.size)
             if root is not None:
                 if tree.root() != root:
+                    _check_nodes(completed)  # a finer answer, when the stored nodes still tell
                     raise _Failed(Problem(
                         "checkpoint", verified, f"checkpoint at tree size {tree.size} does not match the log: a leaf "
                         f"in [{verified}, {tree.size}) was changed together with its stored hashes",

@@ -41,7 +41,7 @@ def seal(app) -> Callable[..., Any]:
 
 @pytest.fixture
 def sealed_log(post_events, seal) -> list[dict[str, Any]]:
-    """40 events, sealed in batches of 16 with a checkpoint after each batch and at the end."""
+    """40 events after the hub's own ``api_key.created`` (leaf 0): 41 leaves, checkpoints at 16, 32 and 41."""
     payloads = post_events(count=40)
     policy = SealPolicy(batch=16, checkpoint_events=16, checkpoint_seconds=10**6)
     seal_pending_events(policy, force_checkpoint=True)
