@@ -17,7 +17,7 @@ def hasher(value: str) -> str:
     return hashlib.sha256(b"k" + value.encode()).hexdigest()
 
 
-def erase(url, graph, identities=ADA):
+def erase(url, graph, identities=ADA, hasher=hasher):
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
