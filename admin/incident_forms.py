@@ -110,7 +110,15 @@ class IncidentForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
+    """The statuses an operator may choose; "notified" shows while current but cannot be picked."""
+
     status = SelectField("Status", choices=[(s, s) for s in CHOOSABLE])
+
+    def __init__(self, *args: Any, current: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if current and current not in CHOOSABLE:
+            self.status.choices = [(current, current, {"disabled": True}), *self.status.choices]  # type: ignore[misc]
+            self.status.data = current
 
 
 class NoteForm(FlaskForm):

@@ -121,7 +121,7 @@ class IncidentView(SecuredView):
         incident = self._load(incident_id)
         return self.render(
             "console/incidents/show.html", incident=incident, clock=incident_clock(incident),
-            blockers=close_blockers(incident), status_form=StatusForm(status=incident.status),
+            blockers=close_blockers(incident), status_form=StatusForm(status=incident.status, current=incident.status),
             note_form=NoteForm(), notification_form=NewNotificationForm(), taxonomy=taxonomy,
             escalation=latest_escalation(incident), mark_label=mark_label, exceptions=ART_34_3_EXCEPTIONS,
             phase_titles=drafts.PHASE_TITLES)

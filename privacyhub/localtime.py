@@ -58,12 +58,6 @@ def parse_local(wall_time: datetime, zone: ZoneInfo | None = None) -> datetime:
 
 
 def format_duration(span: timedelta) -> str:
-    """``2 d 5 h 07 min`` for a non-negative span, to the minute."""
-    minutes = int(abs(span).total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{days} d"] if days else []
-    if days or hours:
-        parts.append(f"{hours} h")
-    parts.append(f"{minutes:02d} min" if parts else f"{minutes} min")
-    return " ".join(parts)
+    """``66 h 07 min`` (hours, not days: deadlines like Art. 33's are set in hours), to the minute."""
+    hours, minutes = divmod(int(abs(span).total_seconds() // 60), 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
