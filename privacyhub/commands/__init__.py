@@ -9,7 +9,7 @@ def register_commands(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
     from privacyhub.commands.audit import audit_group
     from privacyhub.commands.dev import dev_command
-    from privacyhub.commands.fulfilment import requests_group, systems_group
+    from privacyhub.commands.fulfilment import demo_shop_command, requests_group, systems_group
     from privacyhub.commands.keys import keys_group
     from privacyhub.commands.operators import create_operator_command
     from privacyhub.commands.setup import create_api_key_command, init_command
@@ -20,3 +20,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(keys_group)
     app.cli.add_command(systems_group)
     app.cli.add_command(requests_group)
+    app.cli.add_command(demo_shop_command)

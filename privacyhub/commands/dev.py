@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 
 from privacyhub.commands.operators import FIRST_ADMIN_EMAIL, create_first_operator
 from privacyhub.commands.setup import create_first_api_key, migrate_database
+from privacyhub.demo_shop.setup import register_demo_shop
 
 STOP_GRACE_SECONDS = 15
 # Path without the query string: filters such as ?subject=... must not reach the logs.
@@ -29,6 +30,9 @@ def first_start() -> list[tuple[str, str]]:
     password = create_first_operator()
     if password:
         shown.append((f"Console sign-in {FIRST_ADMIN_EMAIL}, one-time password", password))
+    demo = register_demo_shop()
+    if demo:
+        shown.append(("Demo Shop", demo))
     return shown
 
 

@@ -147,3 +147,18 @@ def process_command(request_id: str) -> None:
                 note_attempt_failed(job.id, exc, final=True)
     db.session.refresh(request)
     click.echo(json.dumps({"status": request.status, **request_report(jobs_of(request))}, indent=2, default=str))
+
+
+@click.command("demo-shop")
+@click.option("--url", help="Where to create it (any SQLAlchemy URL); default instance/demo_shop.sqlite")
+@click.option("--customers", type=int, default=300, show_default=True)
+@with_appcontext
+def demo_shop_command(url: str | None, customers: int) -> None:
+    """Create the Demo Shop product database and register it as the system ``demo-shop``."""
+    from privacyhub.demo_shop.setup import register_demo_shop
+
+    try:
+        hint = register_demo_shop(url, customers)
+    except ProblemError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"Demo Shop {hint}" if hint else "Demo Shop is already registered")

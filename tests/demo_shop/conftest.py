@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
