@@ -16,6 +16,7 @@ from flask import current_app
 
 from privacyhub.crypto import derive_key
 from privacyhub.dispatch import send_after_commit
+from privacyhub.dsr.opengdpr import callback_body
 from privacyhub.extensions import db
 from privacyhub.keyfiles import load_secret_key
 from privacyhub.models import CallbackDelivery, SubjectRequest
@@ -85,8 +86,6 @@ def status_payload(request: SubjectRequest, previous_status: str | None) -> dict
 
 def queue_callbacks(request: SubjectRequest, previous_status: str | None) -> list[CallbackDelivery]:
     """One delivery per registered URL, sent once the caller commits (and retried until delivered)."""
-    from privacyhub.dsr.opengdpr import callback_body
-
     deliveries = []
     if request.callback_url:
         deliveries.append(CallbackDelivery(request_seq=request.seq, scheme="privacyhub", url=request.callback_url,

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from privacyhub.dsr.callbacks import SIGNATURE_HEADER, callback_secret, sign
+from privacyhub.dsr.opengdpr_signing import signature_headers
 from privacyhub.extensions import db
 from privacyhub.models import CallbackDelivery
 from privacyhub.models.types import utcnow
@@ -24,8 +25,6 @@ def signed_request(delivery: CallbackDelivery) -> urllib.request.Request:
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     headers = {"Content-Type": "application/json", "User-Agent": "PrivacyHub-Callbacks/1"}
     if delivery.scheme == "opengdpr":
-        from privacyhub.dsr.opengdpr_signing import signature_headers
-
         headers.update(signature_headers(body))
     else:
         headers[SIGNATURE_HEADER] = sign(callback_secret(), body, int(time.time()))
