@@ -166,9 +166,10 @@ class Settings:
                 "task_reject_on_worker_lost": True,
                 "worker_prefetch_multiplier": 1,
                 "broker_connection_retry_on_startup": True,
-                "broker_transport_options": {"visibility_timeout": self.broker_visibility_timeout},
             },
         )
+        if self.broker_url.startswith(("redis", "rediss", "sqs")):  # brokers that redeliver unacked tasks
+            config["CELERY"]["broker_transport_options"] = {"visibility_timeout": self.broker_visibility_timeout}
         config.setdefault("CELERY_BEAT_SCHEDULE", {}).update({
             "subject-request-deadlines": {"task": "tasks.requests.sweep_subject_requests", "schedule": 300.0},
             "outgoing-deliveries": {"task": "tasks.requests.sweep_deliveries", "schedule": 60.0},
