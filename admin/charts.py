@@ -58,7 +58,7 @@ def hourly_bar_chart(series: list[tuple[datetime, int]], width: int = 960, heigh
         chart.bars.append(Bar(x=round(x, 2), y=round(chart.top + plot_height - bar_height, 2),
                               width=round(max(step - 1, 1), 2), height=round(bar_height, 2),
                               title=f"{hour:%a %d %b %H:00} UTC: {count} event{'s' if count != 1 else ''}"))
-        if hour.hour == 0:
+        if hour.hour == 0 and x + 70 < width:  # a label per day, unless it would run off the edge
             chart.x_ticks.append((round(x, 2), f"{hour:%a %d %b}"))
         chart.total += count
     chart.y_ticks = [(round(chart.top + plot_height * (1 - f), 2), f"{top * f:g}") for f in (0, 0.5, 1)]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
+from admin.secured import SecuredView
 from privacyhub.audit.ingest import record_hub_event
 from privacyhub.extensions import db
 from privacyhub.models import ApiKey, AuditEvent, Operator
@@ -100,3 +102,26 @@ def test_menu_shows_only_what_the_role_may_open(console):
         assert link in admin_page
     assert 'href="/admin/events/"' in auditor_page
     assert 'href="/admin/api-keys/"' not in auditor_page and 'href="/admin/operators/"' not in auditor_page
+
+
+def test_every_console_view_extends_the_secured_base(app):
+    views = app.extensions["admin"][0]._views
+    assert len(views) >= 5
+    assert [type(v).__name__ for v in views if not isinstance(v, SecuredView)] == []
+
+
+def test_signed_out_every_console_url_leads_to_sign_in(app, client):
+    """Whatever views are added later, none of their URLs answers anyone not signed in."""
+    token = csrf_token(client)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/admin/") or rule.endpoint.endswith("static") or "login" in rule.rule:
+            continue
+        values = {arg: 1 if isinstance(rule._converters[arg], IntegerConverter) else "x" for arg in rule.arguments}
+        url = rule.build(values, append_unknown=False)[1]
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert response.headers["Location"].startswith("/admin/account/login"), (method, url)
+            checked += 1
+    assert checked > 30
