@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, and_, column, delete, select, table, tuple_, update
-from sqlalchemy.sql import TableClause
+from sqlalchemy import Connection, and_, any_, bindparam, column, delete, select, table, tuple_, update
+from sqlalchemy.sql import ColumnElement, TableClause
 
 from privacyhub.datasets.graph import CollectionSpec
 
 CHUNK = 1000
+ARRAY_CHUNK = 20000  # PostgreSQL takes the values as one array parameter
 RowKey = tuple[Any, ...]
 
 
@@ -35,6 +36,18 @@ def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
         yield batch
 
 
+def member_of(conn: Connection, col: ColumnElement[Any], batch: list[Any]) -> ColumnElement[bool]:
+    """``col IN (...)``; on PostgreSQL ``col = ANY(:array)``, one parameter however long the list."""
+    if conn.dialect.name == "postgresql":
+        return col == any_(bindparam("members", value=batch))
+    return col.in_(batch)
+
+
+def batches(conn: Connection, values: Iterable[Any]) -> Iterator[list[Any]]:
+    """Chunks sized for the dialect."""
+    return chunks(values, ARRAY_CHUNK if conn.dialect.name == "postgresql" else CHUNK)
+
+
 def ordered(keys: Iterable[RowKey]) -> list[RowKey]:
     """Keys in their natural order (by ``repr`` where values do not compare)."""
     try:
@@ -45,15 +58,16 @@ def ordered(keys: Iterable[RowKey]) -> list[RowKey]:
 
 def row_key(spec: CollectionSpec, row: dict[str, Any]) -> RowKey:
     """The primary-key tuple of a row."""
-    return tuple(row[name] for name in spec.primary_key)
+    pk = spec.primary_key
+    return (row[pk[0]],) if len(pk) == 1 else tuple(row[name] for name in pk)
 
 
 def fetch_where_in(conn: Connection, spec: CollectionSpec, field: str, values: set[Any]) -> list[dict[str, Any]]:
     """Every row whose ``field`` is one of ``values``, one query per chunk."""
     tbl = table_of(spec)
     rows: list[dict[str, Any]] = []
-    for batch in chunks(sorted(values, key=repr)):
-        rows.extend(dict(r) for r in conn.execute(select(tbl).where(tbl.c[field].in_(batch))).mappings())
+    for batch in batches(conn, values):
+        rows.extend(dict(r) for r in conn.execute(select(tbl).where(member_of(conn, tbl.c[field], batch))).mappings())
     return rows
 
 
@@ -62,31 +76,31 @@ def keys_where_in(conn: Connection, spec: CollectionSpec, field: str, values: se
     tbl = table_of(spec)
     found: list[tuple[RowKey, Any]] = []
     columns = [tbl.c[name] for name in spec.primary_key] + [tbl.c[field]]
-    for batch in chunks(sorted(values, key=repr)):
-        for row in conn.execute(select(*columns).where(tbl.c[field].in_(batch))):
+    for batch in batches(conn, values):
+        for row in conn.execute(select(*columns).where(member_of(conn, tbl.c[field], batch))):
             found.append((tuple(row[:-1]), row[-1]))
     return found
 
 
-def _key_condition(spec: CollectionSpec, tbl: TableClause, batch: list[RowKey]) -> Any:
+def _key_condition(conn: Connection, spec: CollectionSpec, tbl: TableClause, batch: list[RowKey]) -> Any:
     if len(spec.primary_key) == 1:
-        return tbl.c[spec.primary_key[0]].in_([key[0] for key in batch])
+        return member_of(conn, tbl.c[spec.primary_key[0]], [key[0] for key in batch])
     return tuple_(*(tbl.c[name] for name in spec.primary_key)).in_(batch)
 
 
 def delete_keys(conn: Connection, spec: CollectionSpec, keys: Iterable[RowKey]) -> int:
     """Delete rows by key; returns how many went."""
     tbl, count = table_of(spec), 0
-    for batch in chunks(keys):
-        count += conn.execute(delete(tbl).where(_key_condition(spec, tbl, batch))).rowcount
+    for batch in batches(conn, keys):
+        count += conn.execute(delete(tbl).where(_key_condition(conn, spec, tbl, batch))).rowcount
     return count
 
 
 def update_keys(conn: Connection, spec: CollectionSpec, keys: Iterable[RowKey], values: dict[str, Any]) -> int:
     """Set the same ``values`` on rows by key."""
     tbl, count = table_of(spec), 0
-    for batch in chunks(keys):
-        count += conn.execute(update(tbl).where(_key_condition(spec, tbl, batch)).values(**values)).rowcount
+    for batch in batches(conn, keys):
+        count += conn.execute(update(tbl).where(_key_condition(conn, spec, tbl, batch)).values(**values)).rowcount
     return count
 
 
