@@ -101,6 +101,54 @@ def stored_record(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# The record's members in RFC 8785 order, as ``leaf_hash_from_stored`` reads them straight from the table.
+STORED_ORDER = (
+    "action", "actor_id", "actor_name", "actor_type", "content_digest", "id", "location", "event_metadata",
+    "occurred_at", "outcome", "received_at", "sealed", "source", "subject_key_id", "subject_ref", "targets",
+)
+_json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _stored_time(value: Any) -> str:
+    """The record's time text from a raw column value: SQLite's text, or a driver's datetime."""
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return value[:10] + "T" + value[11:] + "Z"
+        value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return timestamp_text(value)
+
+
+def leaf_hash_from_stored(values: tuple[Any, ...]) -> bytes:
+    """The leaf hash of a row read raw in ``STORED_ORDER``, JSON columns as their stored text.
+
+    Builds the same bytes as ``canonical_json(stored_record(row))`` without decoding and
+    re-encoding the JSON columns, which ``CanonicalJSON`` already stores in RFC 8785
+    form; a column altered into any other text simply yields another hash.
+    """
+    (action, actor_id, actor_name, actor_type, digest, event_id, location, metadata, occurred_at, outcome,
+     received_at, sealed, source, key_id, subject_ref, targets) = values
+    text = "".join((
+        '{"action":', _json_or_null(action), ',"actor_id":', _json_or_null(actor_id),
+        ',"actor_name":', _json_or_null(actor_name), ',"actor_type":', _json_or_null(actor_type),
+        ',"content_digest":', _json_or_null(digest), ',"id":', _json_or_null(event_id),
+        ',"location":', _json_or_null(location), ',"metadata":', metadata if metadata is not None else "null",
+        ',"occurred_at":"', _stored_time(occurred_at), '","outcome":', _json_or_null(outcome),
+        ',"received_at":"', _stored_time(received_at), '","sealed":',
+        '"' + base64.b64encode(sealed).decode() + '"' if sealed is not None else "null",
+        ',"source":', _json_or_null(source), ',"subject_key_id":', str(int(key_id)) if key_id is not None else "null",
+        ',"subject_ref":', _json_or_null(subject_ref), ',"targets":', targets if targets is not None else "null",
+        ',"v":', str(RECORD_VERSION), '}',
+    ))
+    try:
+        return leaf_hash(text.encode())
+    except UnicodeEncodeError:
+        return b""  # an unpaired surrogate: nothing ingest could have sealed
+
+
+def _json_or_null(value: str | None) -> str:
+    return "null" if value is None else _json_string(value)
+
+
 def record_leaf_hash(record: Mapping[str, Any]) -> bytes:
     """RFC 9162 leaf hash of a stored record: SHA-256(0x00 || JCS(record))."""
     return leaf_hash(canonical_json(record))

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import select, text
 
 from privacyhub.audit.checkpoints import sign_checkpoint
-from privacyhub.audit.merkle import CompactRange
+from privacyhub.audit.merkle import CompactRange, Node
 from privacyhub.audit.record import RECORD_COLUMNS, row_leaf_hash
-from privacyhub.audit.tree_store import lock_tree
+from privacyhub.audit.tree_store import lock_tree, raw_rows
 from privacyhub.crypto import Keyring, keyring
 from privacyhub.extensions import db
-from privacyhub.models import AuditEvent, AuditLogState, MerkleNode
+from privacyhub.models import AuditEvent, AuditLogState
 from privacyhub.models.types import utcnow
 
 
@@ -51,7 +52,7 @@ class SealOutcome:
     busy: bool = False  # another sealer held the lock; nothing was done
 
 
-def _leaves_of(rows: list[tuple[int, bytes | None]]) -> list[bytes]:
+def _leaves_of(rows: list[tuple[Any, ...]]) -> list[bytes]:
     """Leaf hashes in order; rows stored without one (not written by ingest) are hashed here."""
     missing = [seq for seq, leaf in rows if leaf is None]
     computed: dict[int, bytes] = {}
@@ -62,17 +63,27 @@ def _leaves_of(rows: list[tuple[int, bytes | None]]) -> list[bytes]:
     return [bytes(leaf) if leaf is not None else computed[seq] for seq, leaf in rows]
 
 
-def _assign_leaf_indices(seqs: list[int], first_index: int) -> None:
-    """Set ``leaf_index`` = first_index, first_index + 1, ... on the events in ``seqs`` order."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(
+def _store(seqs: list[int], first_index: int, nodes: list[Node]) -> None:
+    """Set ``leaf_index`` = first_index, first_index + 1, ... in ``seqs`` order, and insert the nodes.
+
+    One array statement each on PostgreSQL; plain executemany on SQLite. Both skip the
+    ORM: this is the sealer's whole write load.
+    """
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(
             "UPDATE audit_events SET leaf_index = :first + v.n - 1 "
             "FROM unnest(CAST(:seqs AS bigint[])) WITH ORDINALITY AS v(seq, n) WHERE audit_events.seq = v.seq"
         ), {"first": first_index, "seqs": seqs})
+        conn.execute(text(
+            "INSERT INTO merkle_nodes (level, node_index, hash) SELECT * FROM unnest("
+            "CAST(:levels AS smallint[]), CAST(:indices AS bigint[]), CAST(:hashes AS bytea[]))"
+        ), {"levels": [n.level for n in nodes], "indices": [n.index for n in nodes], "hashes": [n.hash for n in nodes]})
         return
-    table = AuditEvent.__table__
-    db.session.execute(update(table).where(table.c.seq == bindparam("b_seq")).values(leaf_index=bindparam("b_index")),
-                       [{"b_seq": seq, "b_index": first_index + n} for n, seq in enumerate(seqs)])
+    conn.exec_driver_sql("UPDATE audit_events SET leaf_index = ? WHERE seq = ?",
+                         [(first_index + n, seq) for n, seq in enumerate(seqs)])
+    conn.exec_driver_sql("INSERT INTO merkle_nodes (level, node_index, hash) VALUES (?, ?, ?)",
+                         [(n.level, n.index, n.hash) for n in nodes])
 
 
 def _checkpoint_due(state: AuditLogState, policy: SealPolicy, force: bool) -> bool:
@@ -94,26 +105,20 @@ def seal_batch(ring: Keyring, policy: SealPolicy, force_checkpoint: bool = False
     state = lock_tree()
     if state is None:
         return None
-    rows = [(seq, leaf) for seq, leaf in db.session.execute(
-        select(AuditEvent.seq, AuditEvent.leaf_hash).where(AuditEvent.leaf_index.is_(None))
-        .order_by(AuditEvent.seq).limit(policy.batch)
-    )]
+    rows = raw_rows(select(AuditEvent.seq, AuditEvent.leaf_hash).where(AuditEvent.leaf_index.is_(None))
+                    .order_by(AuditEvent.seq).limit(policy.batch))
     now = utcnow()
+    tree = CompactRange.from_bytes(state.compact_range)
     if rows:
-        tree = CompactRange.from_bytes(state.compact_range)
         first_index = tree.size
-        nodes = []
+        nodes: list[Node] = []
         for leaf in _leaves_of(rows):
-            nodes.extend({"level": n.level, "node_index": n.index, "hash": n.hash} for n in tree.append(leaf))
-        _assign_leaf_indices([seq for seq, _ in rows], first_index)
-        db.session.execute(insert(MerkleNode), nodes)
+            nodes.extend(tree.append(leaf))
+        _store([seq for seq, _ in rows], first_index, nodes)
         state.tree_size, state.compact_range, state.sealed_at = tree.size, tree.to_bytes(), now
-        root = tree.root()
     checkpoint_size = None
     if _checkpoint_due(state, policy, force_checkpoint and len(rows) < policy.batch):
-        if not rows:
-            root = CompactRange.from_bytes(state.compact_range).root()
-        sign_checkpoint(ring, state.tree_size, root, now)
+        sign_checkpoint(ring, state.tree_size, tree.root(), now)
         state.checkpoint_size, state.checkpoint_at = state.tree_size, now
         checkpoint_size = state.tree_size
     return len(rows), state.tree_size, checkpoint_size

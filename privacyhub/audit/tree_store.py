@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import Executable, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from privacyhub.audit.merkle import HASH_SIZE, CompactRange, NodeLookup
@@ -63,13 +63,22 @@ def read_state() -> AuditLogState | None:
     return db.session.get(AuditLogState, STATE_ID, populate_existing=True)
 
 
+def raw_rows(stmt: Executable) -> list[tuple[Any, ...]]:
+    """All rows of a SELECT as the driver returns them (no result processing), for bulk scans."""
+    result = db.session.connection().execute(stmt)
+    try:
+        return result.cursor.fetchall()  # type: ignore[union-attr,no-any-return]
+    finally:
+        result.close()
+
+
 def load_nodes(addresses: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     """Stored hashes for the given ``(level, index)`` addresses, in few queries."""
     wanted = sorted(set(addresses))
     found: dict[tuple[int, int], bytes] = {}
     for start in range(0, len(wanted), NODE_CHUNK):
         chunk = wanted[start:start + NODE_CHUNK]
-        for level, index, digest in db.session.execute(
+        for level, index, digest in raw_rows(
             select(MerkleNode.level, MerkleNode.node_index, MerkleNode.hash)
             .where(tuple_(MerkleNode.level, MerkleNode.node_index).in_(chunk))
         ):
@@ -101,7 +110,7 @@ def with_nodes(compute: Callable[[NodeLookup], T]) -> T:
 
 def leaf_hashes(start: int, end: int) -> dict[int, bytes]:
     """Stored leaf hashes (level-0 nodes) for leaf indices ``[start, end)``."""
-    return {index: bytes(digest) for index, digest in db.session.execute(
+    return {index: bytes(digest) for index, digest in raw_rows(
         select(MerkleNode.node_index, MerkleNode.hash)
         .where(MerkleNode.level == 0, MerkleNode.node_index >= start, MerkleNode.node_index < end)
     )}

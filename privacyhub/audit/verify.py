@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, String, Text, cast, func, select, type_coerce
 
 from privacyhub.audit.checkpoints import signature_valid
 from privacyhub.audit.merkle import CompactRange, Node
-from privacyhub.audit.record import RECORD_COLUMNS, row_leaf_hash
-from privacyhub.audit.tree_store import MissingNode, leaf_hashes, read_state, with_nodes
+from privacyhub.audit.record import STORED_ORDER, leaf_hash_from_stored
+from privacyhub.audit.tree_store import MissingNode, leaf_hashes, raw_rows, read_state, with_nodes
 from privacyhub.crypto import keyring
 from privacyhub.extensions import db
 from privacyhub.models import AuditCheckpoint, AuditEvent, MerkleNode
@@ -67,13 +68,25 @@ class _Failed(Exception):
         self.problem = problem
 
 
+def _raw(name: str) -> ColumnElement[Any]:
+    """A column as the database stores it: JSON as its text, times without result processing."""
+    column = getattr(AuditEvent, name)
+    if name in ("event_metadata", "targets"):
+        return cast(column, Text)
+    if name in ("occurred_at", "received_at"):
+        return type_coerce(column, String)
+    return column
+
+
+RAW_COLUMNS = [_raw(name) for name in STORED_ORDER]
+
+
 def recomputed_leaves(start: int, end: int) -> Iterator[tuple[int, bytes]]:
     """(leaf index, recomputed leaf hash) of the sealed rows in ``[start, end)``, in order."""
-    columns = [getattr(AuditEvent, name) for name in RECORD_COLUMNS]
-    stmt = (select(AuditEvent.leaf_index, *columns)
+    stmt = (select(AuditEvent.leaf_index, *RAW_COLUMNS)
             .where(AuditEvent.leaf_index >= start, AuditEvent.leaf_index < end).order_by(AuditEvent.leaf_index))
-    for row in db.session.execute(stmt):
-        yield row.leaf_index, row_leaf_hash(row._mapping)
+    for row in raw_rows(stmt):
+        yield row[0], leaf_hash_from_stored(row[1:])
 
 
 def _classify(index: int, recomputed: dict[int, bytes], stored: dict[int, bytes]) -> Problem:
@@ -95,10 +108,10 @@ def _check_nodes(completed: list[Node]) -> None:
     for node in completed:
         by_level[node.level][node.index] = node.hash
     for level, nodes in sorted(by_level.items()):
-        stored = dict(db.session.execute(
+        stored = dict(raw_rows(
             select(MerkleNode.node_index, MerkleNode.hash)
             .where(MerkleNode.level == level, MerkleNode.node_index.between(min(nodes), max(nodes)))
-        ).all())
+        ))
         for index in sorted(nodes):
             if stored.get(index) is None or bytes(stored[index]) != nodes[index]:
                 first, last = index << level, (index + 1) << level

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
+from privacyhub.audit.record import canonical_json
 from privacyhub.extensions import db
 from privacyhub.models.types import BigIntId, UTCDateTime
+
+
+class CanonicalJSON(TypeDecorator[Any]):
+    """A JSON column stored as its RFC 8785 text.
+
+    Reads back like any JSON column; the stored text is exactly what the event's leaf
+    hash embeds, so ``audit verify`` can splice it into the record without re-encoding.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], str | None]:
+        def process(value: Any) -> str | None:
+            return None if value is None else canonical_json(value).decode()
+        return process
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined]
@@ -40,10 +60,10 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     actor_type: Mapped[str | None] = mapped_column(String(100))
     actor_id: Mapped[str | None] = mapped_column(String(200))
     actor_name: Mapped[str | None] = mapped_column(String(200))
-    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(CanonicalJSON, default=list)
     outcome: Mapped[str] = mapped_column(String(16))
     location: Mapped[str | None] = mapped_column(String(200))
-    event_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    event_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", CanonicalJSON, default=dict)
     source: Mapped[str] = mapped_column(String(120))
     subject_ref: Mapped[str | None] = mapped_column(String(64))
     subject_key_id: Mapped[int | None] = mapped_column(BigInteger)
