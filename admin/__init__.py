@@ -12,14 +12,17 @@ def init_admin(app: Flask) -> None:
     from admin.account import AccountView
     from admin.api_keys import ApiKeyView
     from admin.dashboard import DashboardView
+    from admin.data_systems import DataSystemView
     from admin.explorer import AuditExplorerView
+    from admin.fulfilment import FulfilmentView
     from admin.incidents import add_incident_console
     from admin.operators import OperatorView
     from admin.outbox import OutboxView
+    from admin.processing import ProcessingActivityView
     from admin.requests import RequestQueueView
     from admin.sessions import init_sessions
     from privacyhub.extensions import db
-    from privacyhub.models import ApiKey, Operator
+    from privacyhub.models import ApiKey, DataSystem, Operator, ProcessingActivity
 
     app.register_blueprint(Blueprint("console", __name__, template_folder="templates",
                                      static_folder="static", static_url_path="/admin/assets"))
@@ -33,6 +36,11 @@ def init_admin(app: Flask) -> None:
     )
     console.add_view(RequestQueueView(name="Requests", endpoint="subject_requests", url="/admin/requests"))
     console.add_view(OutboxView(name="Outbox", endpoint="outbox", url="/admin/outbox"))
+    console.add_view(FulfilmentView(name="Fulfilment", endpoint="fulfilment_progress", url="/admin/fulfilment"))
+    console.add_view(DataSystemView(DataSystem, db, name="Data systems", endpoint="data_systems",
+                                    url="/admin/systems"))
+    console.add_view(ProcessingActivityView(ProcessingActivity, db, name="Records of processing",
+                                            endpoint="processing_activities", url="/admin/processing"))
     add_incident_console(app, console)
     console.add_view(AuditExplorerView(name="Audit events", endpoint="audit_events", url="/admin/events"))
     console.add_view(ApiKeyView(ApiKey, db, name="API keys", endpoint="api_keys", url="/admin/api-keys"))
