@@ -63,7 +63,7 @@ def page(tmp_path):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.problems = []
-        page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+        page.on("console", lambda m: page.problems.append(f"{page.url}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: page.problems.append(str(e)))
         page.shot = lambda name: page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
         yield page
@@ -156,5 +156,14 @@ def test_operator_journey_in_chromium(live_server, page, tmp_path: Path):
     assert post_event(base, secret, {"id": str(uuid.uuid4()), "action": "order.paid",
                                      "actor": {"type": "user", "id": "u-7"}}) == 401
 
+    # Flask-Admin's list pages (search, the javascript: tab links) work under the CSP too.
+    page.click("a.nav-link:has-text('Operators')")
+    page.click("a.nav-link.active:has-text('List')")
+    page.fill("input[name=search]", "admin@")
+    page.press("input[name=search]", "Enter")
+    page.wait_for_url("**/admin/operators/?search=admin*")
+    assert page.locator("td:has-text('admin@example.com')").count() == 1
+    page.shot("07-operators")
+
     assert page.problems == [], page.problems  # no CSP violations, no script errors
-    assert len(list(tmp_path.glob("*.png"))) == 6
+    assert len(list(tmp_path.glob("*.png"))) == 7
