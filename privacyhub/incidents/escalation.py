@@ -2,8 +2,10 @@
 
 Beat calls ``escalate_incident_deadlines`` every minute. Each crossed mark is recorded as
 an ``IncidentEscalation`` row whose unique key stops a second run (or a second beat)
-from repeating it; the owner and every compliance operator are told by e-mail, and the
-console shows the escalation on the incident and the dashboard.
+from repeating it: a sweep racing another fails on that key and rolls back whole, with
+its mail (queued in the same transaction), so nothing is said twice. The owner and every
+compliance operator are told by e-mail, and the console shows the escalation on the
+incident and the dashboard.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from privacyhub.audit.ingest import record_hub_event
@@ -42,17 +43,6 @@ def escalation_recipients(incident: Incident) -> list[str]:
     return sorted({*compliance, *([incident.owner] if incident.owner else [])})
 
 
-def _claim(incident: Incident, mark: int, recipients: list[str], now: datetime) -> bool:
-    """Insert the mark's row; False when another run already recorded it."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(IncidentEscalation(incident_seq=incident.seq, mark_hours=mark, at=now,
-                                              recipients=recipients))
-    except IntegrityError:
-        return False
-    return True
-
-
 def _mail(incident: Incident, clock: ClockState, mark: int, recipients: list[str]) -> None:
     """One message per recipient through the outbox (sent after the commit, or held without SMTP)."""
     base_url = current_app.config["PRIVACYHUB_BASE_URL"].rstrip("/")
@@ -71,17 +61,17 @@ def escalate_incident(incident: Incident, marks: list[int], now: datetime) -> li
     if not new:
         return []
     recipients = escalation_recipients(incident)
-    claimed = [m for m in new if _claim(incident, m, recipients, now)]
-    if not claimed:
-        return []
-    urgent = claimed[-1]
+    for mark in new:
+        incident.escalations.append(IncidentEscalation(mark_hours=mark, at=now, recipients=recipients))
+    db.session.flush()  # a concurrent sweep that recorded the same mark fails here, before anything is sent
+    urgent = new[-1]
     summary = f"Deadline escalation ({mark_label(urgent)}): {clock.label}, deadline {format_local(clock.deadline)}"
     add_timeline(incident, SYSTEM_ACTOR, "escalation", summary,
-                 {"marks": claimed, "recipients": recipients}, at=now)
+                 {"marks": new, "recipients": recipients}, at=now)
     record_hub_event("incident.deadline_escalated", SYSTEM_ACTOR, [incident_target(incident)],
-                     metadata={"marks": claimed, "recipients": len(recipients)})
+                     metadata={"marks": new, "recipients": len(recipients)})
     _mail(incident, clock, urgent, recipients)
-    return claimed
+    return new
 
 
 def escalate_incident_deadlines(now: datetime | None = None, marks: list[int] | None = None) -> dict[str, list[int]]:

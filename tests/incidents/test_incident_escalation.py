@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from privacyhub.auth.operators import create_operator
 from privacyhub.commands.setup import CLI_ACTOR
 from privacyhub.extensions import db
-from privacyhub.incidents.escalation import escalate_incident_deadlines
+from privacyhub.incidents.escalation import escalate_incident, escalate_incident_deadlines
 from privacyhub.incidents.notifications import draft_notification, mark_sent
 from privacyhub.incidents.record import open_incident, update_incident
 from privacyhub.mail import open_message
@@ -18,11 +19,6 @@ from privacyhub.models import AuditEvent, IncidentEscalation, IncidentTimelineEn
 from privacyhub.models.types import utcnow
 from tasks.requests import deliver_mail
 from tests.factories import BASE_TIME, OPERATOR_ACTOR, incident_fields
-
-
-@pytest.fixture
-def backend():
-    return "sqlite"
 
 
 def _count(model, *where) -> int:
@@ -58,6 +54,23 @@ def test_each_mark_fires_exactly_once(app):
     assert sorted(db.session.scalars(select(IncidentEscalation.mark_hours))) == [0, 6, 24, 48]
     assert _count(IncidentTimelineEntry, IncidentTimelineEntry.kind == "escalation") == 4
     assert _count(AuditEvent, AuditEvent.action == "incident.deadline_escalated") == 4
+
+
+def test_a_mark_recorded_by_a_racing_sweep_is_not_announced_again(app):
+    incident = open_incident(incident_fields(), OPERATOR_ACTOR, now=BASE_TIME)
+    db.session.commit()
+    assert incident.escalations == []  # loaded before the other sweep writes
+    with db.engine.begin() as other_sweep:
+        other_sweep.execute(insert(IncidentEscalation).values(
+            incident_seq=incident.seq, mark_hours=48, at=BASE_TIME + timedelta(hours=24), recipients=[]))
+    with pytest.raises(IntegrityError):
+        escalate_incident(incident, [48, 24, 6], BASE_TIME + timedelta(hours=25))
+        db.session.commit()
+    db.session.rollback()
+    assert _count(IncidentEscalation) == 1
+    assert _count(IncidentTimelineEntry, IncidentTimelineEntry.kind == "escalation") == 0
+    assert _count(OutboxMessage) == 0
+    assert _sweep(BASE_TIME + timedelta(hours=25)) == {}
 
 
 def test_configured_marks(app):
