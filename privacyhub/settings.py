@@ -44,6 +44,19 @@ def env_list(name: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()] if value else []
 
 
+def engine_options(database_url: str) -> dict[str, Any]:
+    """SQLAlchemy engine options for the hub's database.
+
+    psycopg prepares a statement on the server after a few runs and PostgreSQL may then
+    keep a generic plan; for ``id IN (...)`` lookups on a table without statistics yet
+    that plan is a full scan. Planning each statement with its parameters avoids it.
+    """
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql+psycopg"):
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
+
+
 @dataclass
 class Settings:
     """Typed view of the deployment's configuration."""
@@ -156,6 +169,7 @@ class Settings:
         config: dict[str, Any] = {f"PRIVACYHUB_{f.name.upper()}": getattr(self, f.name) for f in fields(self)}
         config.update(
             SQLALCHEMY_DATABASE_URI=self.database_url,
+            SQLALCHEMY_ENGINE_OPTIONS=engine_options(self.database_url),
             MAX_CONTENT_LENGTH=self.max_body_bytes,
             RATELIMIT_STORAGE_URI=self.ratelimit_storage_url,
             CELERY={
