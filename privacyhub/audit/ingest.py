@@ -11,7 +11,7 @@ from sqlalchemy import insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from privacyhub.audit.personal import SealingKeys, key_owner
-from privacyhub.audit.record import canonical_json, row_leaf_hash
+from privacyhub.audit.record import STORED_ORDER, CanonicalText, canonical_json, leaf_hash_from_stored
 from privacyhub.audit.schemas import EventIn
 from privacyhub.crypto import Keyring, keyring
 from privacyhub.errors import Conflict
@@ -66,17 +66,17 @@ def build_row(ring: Keyring, event: EventIn, source: str, received_at: datetime,
         "actor_type": event.actor.type,
         "actor_id": event.actor.id,
         "actor_name": event.actor.name,
-        "targets": [t.model_dump() for t in event.targets],
+        "targets": CanonicalText.of([t.model_dump() for t in event.targets]),
         "outcome": event.outcome,
         "location": event.context.location,
-        "event_metadata": event.metadata,
+        "event_metadata": CanonicalText.of(event.metadata),
         "source": source,
         "subject_ref": ring.pseudonym(event.subject) if event.subject else None,
         "subject_key_id": key_id,
         "sealed": sealed,
         "content_digest": digest,
     }
-    row["leaf_hash"] = row_leaf_hash(row)
+    row["leaf_hash"] = leaf_hash_from_stored(tuple(row[name] for name in STORED_ORDER))
     return row
 
 

@@ -39,18 +39,39 @@ def _jcs_safe(value: Any) -> bool:
     nested in objects whose keys sort the same by code point as by UTF-16 code unit.
     Anything else goes through the reference implementation.
     """
-    kind = type(value)
-    if kind is str or kind is bool or value is None:
-        return True
-    if kind is int:
-        return -_SAFE_INT <= value <= _SAFE_INT
-    if kind is float:
-        return not value.is_integer() and 1e-4 <= abs(value) < 1e16
-    if kind is dict:
-        return all((k.isascii() or max(k) < "\ud800") and _jcs_safe(v) for k, v in value.items())
-    if kind is list:
-        return all(_jcs_safe(v) for v in value)
-    return False
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is dict:
+            for key in item:
+                if not key.isascii() and max(key) >= "\ud800":
+                    return False
+            pending.extend(item.values())
+        elif kind is list:
+            pending.extend(item)
+        elif kind is int:
+            if not -_SAFE_INT <= item <= _SAFE_INT:
+                return False
+        elif kind is float:
+            if item.is_integer() or not 1e-4 <= abs(item) < 1e16:
+                return False
+        else:
+            return False
+    return True
+
+
+class CanonicalText(str):
+    """JSON text already in RFC 8785 form; ``CanonicalJSON`` columns store it as it is."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, value: Any) -> CanonicalText:
+        """The canonical text of ``value``."""
+        return cls(canonical_json(value).decode())
 
 
 def canonical_json(value: Any) -> bytes:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from privacyhub.audit.record import canonical_json
+from privacyhub.audit.record import CanonicalText, canonical_json
 from privacyhub.extensions import db
 from privacyhub.models.types import BigIntId, UTCDateTime
 
@@ -28,7 +28,9 @@ class CanonicalJSON(TypeDecorator[Any]):
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], str | None]:
         def process(value: Any) -> str | None:
-            return None if value is None else canonical_json(value).decode()
+            if value is None or isinstance(value, CanonicalText):
+                return value
+            return canonical_json(value).decode()
         return process
 
 

@@ -1,0 +1,162 @@
+"""Does sealing slow ingest down? API ingest throughput with and without a sealer running.
+
+Prints JSON lines like ``bench/ingest.py`` (whose server and client it reuses):
+
+- ``ingest_http_batch_while_sealing`` (events/s), baseline ``ingest_http_batch_no_sealer``:
+  ``--clients`` keep-alive connections POST ``--events`` events in batches of ``--batch``
+  to gunicorn (bodies encoded beforehand); in the "while sealing" rounds a separate process runs the sealer every
+  ``--seal-every`` seconds, as beat does. Rounds alternate (no sealer, sealer, ...) and the
+  medians of ``--repeats`` rounds are compared; before each round the log is sealed to the
+  end, untimed, so both start from the same state. The ratio should stay >= 0.9.
+- ``seal_lag_after_round`` (events): events still unsealed when a sealing round ends.
+
+Run ``.venv/bin/python bench/seal_ingest.py --database-url
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres --create-database`` (the production
+shape; on SQLite every writer queues for one lock, so sealing there shares it with ingest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import queue
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from ingest import Client, emit, start_gunicorn  # noqa: E402
+
+from privacyhub import create_app  # noqa: E402
+from privacyhub.audit.sealer import SealPolicy, seal_pending_events  # noqa: E402
+from privacyhub.commands.setup import create_api_key, migrate_database  # noqa: E402
+from privacyhub.extensions import db  # noqa: E402
+from privacyhub.models import AuditEvent  # noqa: E402
+from tests.factories import event_payload  # noqa: E402
+
+SEALER = """
+import sys, time
+from privacyhub import create_app
+from privacyhub.audit.sealer import seal_pending_events
+app = create_app({"RATELIMIT_ENABLED": False})
+with app.app_context():
+    print("ready", flush=True)
+    while True:
+        seal_pending_events()
+        time.sleep(float(sys.argv[1]))
+"""
+
+
+def ingest_round(port: int, secret: str, args: argparse.Namespace, serial: itertools.count) -> float:
+    """Events/s for ``--events`` events posted by ``--clients`` connections (bodies encoded beforehand)."""
+    bodies = queue.SimpleQueue()
+    for start in range(0, args.events, args.batch):
+        size = min(args.batch, args.events - start)
+        bodies.put((json.dumps({"events": [event_payload(next(serial)) for _ in range(size)]}).encode(), size))
+
+    def client() -> None:
+        conn = Client(port, secret)
+        while True:
+            try:
+                body, size = bodies.get_nowait()
+            except queue.Empty:
+                return
+            conn.post(body, size)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(args.clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return args.events / (time.monotonic() - started)
+
+
+def unsealed() -> int:
+    db.session.rollback()
+    return int(db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.leaf_index.is_(None))))
+
+
+def run(database_url: str, args: argparse.Namespace, tmp: Path) -> None:
+    env = {"PRIVACYHUB_INSTANCE_PATH": str(tmp / "instance"), "PRIVACYHUB_DATABASE_URL": database_url,
+           "PRIVACYHUB_BROKER_URL": "memory://", "PRIVACYHUB_RESULT_BACKEND": "cache+memory://"}
+    app = create_app({**env, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        migrate_database()
+        secret = create_api_key("bench", ["events:write"])
+    proc, port = start_gunicorn(env, tmp / "gunicorn.log")
+    serial = itertools.count()
+    plain, sealing, lags = [], [], []
+    try:
+        with app.app_context():
+            ingest_round(port, secret, argparse.Namespace(**{**vars(args), "events": 5 * args.batch}), serial)
+            for _ in range(args.repeats):
+                for with_sealer in (False, True):
+                    seal_pending_events(SealPolicy(batch=50_000))
+                    db.session.remove()
+                    sealer = None
+                    if with_sealer:
+                        sealer = subprocess.Popen([sys.executable, "-c", SEALER, str(args.seal_every)], cwd=ROOT,
+                                                  env={**os.environ, **env}, stdout=subprocess.PIPE, text=True)
+                        assert sealer.stdout is not None and sealer.stdout.readline().strip() == "ready"
+                    try:
+                        rate = ingest_round(port, secret, args, serial)
+                    finally:
+                        if sealer is not None:
+                            time.sleep(args.seal_every)
+                            lags.append(unsealed())
+                            sealer.terminate()
+                            sealer.wait(timeout=30)
+                    (sealing if with_sealer else plain).append(rate)
+        baseline = statistics.median(plain)
+        emit("ingest_http_batch_no_sealer", baseline, "events/s")
+        emit("ingest_http_batch_while_sealing", statistics.median(sealing), "events/s",
+             ("ingest_http_batch_no_sealer", baseline))
+        emit("seal_lag_after_round", statistics.median(lags), "events")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
+    parser.add_argument("--create-database", action="store_true",
+                        help="--database-url names the server's admin database; work in a throw-away one")
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=50_000, help="events per round")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seal-every", type=float, default=1.0, help="seconds between sealing runs")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="privacyhub-bench-") as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        if not args.create_database:
+            return run(url, args, Path(tmp))
+        name = f"privacyhub_bench_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            run(make_url(url).set(database=name).render_as_string(hide_password=False), args, Path(tmp))
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
