@@ -61,3 +61,19 @@ def test_walk_is_batched_per_level(shop_url, shop_graph):
 
 def test_unknown_subject_reaches_nothing(shop_url, shop_graph):
     assert walk(shop_url, shop_graph, {"email": ["nobody@example.com"]}).nonempty() == []
+
+
+def test_without_annotation_foreign_keys_and_identity_columns_are_used(shop_url):
+    from privacyhub.systems.sql import describe
+
+    graph = describe(shop_url, None, {"customers.email": "email", "support_tickets.email": "email"})
+    rows = walk(shop_url, graph, {"email": ["ada@example.com"]})
+    assert keys(rows, "customers", "owned") == [1]
+    assert keys(rows, "customers", "referenced") == [2]             # a self-reference only references
+    assert keys(rows, "orders", "owned") == [10, 11]                 # foreign keys to owned rows: children
+    assert keys(rows, "order_items", "owned") == [100, 101, 102]
+    assert keys(rows, "invoices", "owned") == [900]
+    assert keys(rows, "support_tickets", "owned") == [700, 701]
+    assert keys(rows, "customer_tags", "owned") == [(1, 500), (1, 501)]
+    assert keys(rows, "addresses", "referenced") == [1, 2]           # pointed at: exported, never erased
+    assert keys(rows, "products", "referenced") == [1000, 1001]
