@@ -204,3 +204,49 @@ def test_http_system_sync_and_callback(client, runner, key, make_api_key, produc
     replay = client.post(path, data=body, content_type="application/json",
                          headers={"X-PrivacyHub-Signature": sign(secret.encode(), body, int(time.time()))})
     assert replay.status_code == 409
+
+
+def test_retained_rows_are_erased_when_their_period_ends(client, runner, key, shop, shop_url):
+    from datetime import timedelta
+
+    from privacyhub.fulfilment.deferred import run_due_erasures
+    from privacyhub.models.types import utcnow
+
+    request_id = file_request(client, key, "erasure", {"email": "ada@example.com"})
+    process(runner, request_id)
+    assert run_due_erasures() == 0                                  # 8 years to go
+    deferred = db.session.scalar(select(DeferredErasure))
+    deferred.erase_after = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert run_due_erasures() == 1
+    assert [r["id"] for r in snapshot(shop_url)["invoices"]] == [901]
+    assert db.session.scalar(select(DeferredErasure)).done_at is not None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "fulfilment.retention_ended"))
+
+
+def test_restriction_is_flagged_and_sent_to_http_systems(client, runner, key, product_endpoint):  # noqa: F811
+    from privacyhub.models import SubjectFlag
+
+    client.post("/v1/systems", headers={"Authorization": f"Bearer {key}"}, json={
+        "name": "crm", "kind": "http", "endpoint": product_endpoint.url, "secret": "product-shared-secret-123"})
+    product_endpoint.answer = lambda body: (200, {"report": {"contacts": {"found": 1}}})
+    request_id = file_request(client, key, "restriction", {"email": "ada@example.com"})
+    assert process(runner, request_id)["status"] == "completed"
+    assert json.loads(product_endpoint.received[-1][1])["type"] == "restriction"
+    flag = db.session.scalar(select(SubjectFlag))
+    assert flag.kind == "restriction" and "ada" not in flag.subject_ref
+
+
+def test_http_records_join_the_archive(client, runner, key, shop, product_endpoint):  # noqa: F811
+    client.post("/v1/systems", headers={"Authorization": f"Bearer {key}"}, json={
+        "name": "crm", "kind": "http", "endpoint": product_endpoint.url, "secret": "product-shared-secret-123"})
+    product_endpoint.answer = lambda body: (200, {
+        "report": {"contacts": {"found": 1}}, "records": {"contacts": [{"id": 7, "email": "ada@example.com"}]}})
+    request_id = file_request(client, key, "access", {"email": "ada@example.com"})
+    process(runner, request_id)
+    url = client.get(f"/v1/requests/{request_id}", headers={"Authorization": f"Bearer {key}"}).get_json()["results_url"]
+    archive = zipfile.ZipFile(io.BytesIO(client.get(url[url.index("/v1/"):]).data))
+    data = json.loads(archive.read("data.json"))["systems"]
+    assert data["crm"] == {"contacts": [{"id": 7, "email": "ada@example.com"}]}
+    assert "orders" in data["shop"]
+    assert archive.read("csv/crm/contacts.csv").decode().splitlines() == ["id,email", "7,ada@example.com"]
