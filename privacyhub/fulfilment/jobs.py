@@ -49,8 +49,8 @@ def jobs_of(request: SubjectRequest) -> list[FulfilmentJob]:
                                    .order_by(FulfilmentJob.system_id)))
 
 
-def subject_job(request: SubjectRequest) -> SubjectJob:
-    """The plain job input from a stored request: clear identities and corrections."""
+def subject_job(request: SubjectRequest, system: DataSystem | None = None) -> SubjectJob:
+    """The plain job input from a stored request: clear identities, corrections, the system's callback."""
     from privacyhub.dsr.identities import reveal
     from privacyhub.dsr.intake import corrections_of
     from privacyhub.dsr.links import absolute_url
@@ -59,9 +59,9 @@ def subject_job(request: SubjectRequest) -> SubjectJob:
     for identity in request.identities:
         identities.setdefault(identity.identity_type, []).append(reveal(identity))
     corrections = {c.get("category") or c.get("field"): c.get("value") for c in corrections_of(request)}
+    callback = absolute_url(f"/v1/requests/{request.id}/systems/{system.name}/callback") if system else None
     return SubjectJob(request_type=request.type, identities=identities, corrections=corrections,
-                      request_id=request.id, callback_url=absolute_url(f"/v1/requests/{request.id}/systems/{{system}}/"
-                                                                       "callback"))
+                      request_id=request.id, callback_url=callback)
 
 
 def start_fulfilment(request: SubjectRequest) -> list[FulfilmentJob]:
@@ -140,9 +140,7 @@ def run_job(job_id: int) -> FulfilmentJob | None:
     job.status, job.started_at = "running", utcnow()
     job.attempts += 1
     db.session.commit()
-    work = subject_job(request)
-    if work.callback_url:
-        work.callback_url = work.callback_url.replace("{system}", system.name)
+    work = subject_job(request, system)
 
     def before_product_commit(outcome: SystemOutcome) -> None:
         job.pending_report = outcome.report
