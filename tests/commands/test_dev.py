@@ -1,5 +1,6 @@
 """``privacyhub dev`` (what ``make run`` starts): web, worker and beat, end to end."""
 
+import http.cookiejar
 import json
 import os
 import re
@@ -8,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -53,7 +55,10 @@ def test_dev_stack_serves_ingests_and_stops_cleanly(tmp_path: Path):
     lines: list[str] = []
     try:
         key = wait_for_line(process, r"API key \(all scopes\): (phk_\S+)", 60, lines).group(1)
+        password = wait_for_line(process, r"admin@example.com, one-time password: (\S+)", 30, lines).group(1)
         wait_for_line(process, r"celery@\S+ ready", 90, lines)
+        assert console_sign_in(f"http://127.0.0.1:{port}", "admin@example.com", password).endswith(
+            "/admin/account/password")  # signed in, and asked to replace the one-time password
         assert call(f"http://127.0.0.1:{port}/healthz") == (200, {"status": "ok"})
         assert call(f"http://127.0.0.1:{port}/readyz")[0] == 200
         status, body = call(f"http://127.0.0.1:{port}/v1/events", event_batch(1000), key)
@@ -72,6 +77,16 @@ def test_dev_stack_serves_ingests_and_stops_cleanly(tmp_path: Path):
             raise
     assert process.returncode == 0
     assert processes_with_instance(tmp_path / "instance") == []
+
+
+def console_sign_in(base: str, email: str, password: str) -> str:
+    """Sign in through the console's login form; returns the URL the browser ends up on."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(f"{base}/admin/account/login", timeout=30) as response:
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()).group(1)
+    form = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password}).encode()
+    with opener.open(f"{base}/admin/account/login", data=form, timeout=30) as response:
+        return response.geturl()
 
 
 def processes_with_instance(instance: Path) -> list[int]:
