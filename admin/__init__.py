@@ -11,6 +11,7 @@ def init_admin(app: Flask) -> None:
     """Mount the console on the app: sessions, the views, templates and static assets."""
     from admin.account import AccountView
     from admin.api_keys import ApiKeyView
+    from admin.audit_log import AuditLogView
     from admin.dashboard import DashboardView
     from admin.data_systems import DataSystemView
     from admin.explorer import AuditExplorerView
@@ -43,6 +44,7 @@ def init_admin(app: Flask) -> None:
                                             endpoint="processing_activities", url="/admin/processing"))
     add_incident_console(app, console)
     console.add_view(AuditExplorerView(name="Audit events", endpoint="audit_events", url="/admin/events"))
+    console.add_view(AuditLogView(name="Log integrity", endpoint="audit_integrity", url="/admin/audit-log"))
     console.add_view(ApiKeyView(ApiKey, db, name="API keys", endpoint="api_keys", url="/admin/api-keys"))
     console.add_view(OperatorView(Operator, db, name="Operators", endpoint="operators",
                                   url="/admin/operators"))

@@ -13,6 +13,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import Length, Optional
 
 from admin.secured import SecuredView
+from privacyhub.audit.proofs import proof_status
 from privacyhub.audit.query import EventFilter, event_to_dict, events_to_dicts, get_event, page_events
 from privacyhub.errors import BadRequest
 
@@ -74,4 +75,5 @@ class AuditExplorerView(SecuredView):
         event = get_event(event_id)
         if event is None:
             abort(404)
-        return self.render("console/event.html", event=event_to_dict(event), pretty_json=pretty_json)
+        return self.render("console/event.html", event=event_to_dict(event), pretty_json=pretty_json,
+                           proof=proof_status(event))

@@ -8,12 +8,16 @@ and walk the path to a signed checkpoint's root (see docs/audit-log.md).
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from typing import Any
 
 from privacyhub.audit.checkpoints import checkpoint_for_size, checkpoint_to_dict, latest_checkpoint
 from privacyhub.audit.merkle import consistency_proof, inclusion_proof
+from privacyhub.audit.proof_check import check_event_proof
+from privacyhub.audit.query import event_to_dict
 from privacyhub.audit.record import RECORD_COLUMNS, stored_record
-from privacyhub.audit.tree_store import load_nodes, read_state, with_nodes
+from privacyhub.audit.tree_store import load_nodes, with_nodes
+from privacyhub.crypto import keyring
 from privacyhub.errors import BadRequest, NotFound
 from privacyhub.models import AuditCheckpoint, AuditEvent
 
@@ -21,12 +25,6 @@ from privacyhub.models import AuditCheckpoint, AuditEvent
 def b64(data: bytes) -> str:
     """Standard base64, as RFC 9162's JSON encodes hashes."""
     return base64.b64encode(data).decode()
-
-
-def sealed_size() -> int:
-    """How many leaves the tree holds (sealed, whether or not a checkpoint covers them yet)."""
-    state = read_state()
-    return state.tree_size if state else 0
 
 
 def _checkpoint(tree_size: int | None) -> AuditCheckpoint:
@@ -85,3 +83,26 @@ def consistency(first: int, second: int) -> dict[str, Any]:
         "first_checkpoint": checkpoint_to_dict(first_cp) if first_cp else None,
         "second_checkpoint": checkpoint_to_dict(second_cp) if second_cp else None,
     }
+
+
+@dataclass(frozen=True)
+class ProofStatus:
+    """Where an event stands in the tree, checked live: what the console shows on its page."""
+
+    state: str  # unsealed | sealed | verified | failed
+    leaf_index: int | None
+    tree_size: int | None
+    message: str
+
+
+def proof_status(event: AuditEvent) -> ProofStatus:
+    """Recompute the event's leaf and check its inclusion proof against the latest signed checkpoint."""
+    if event.leaf_index is None:
+        return ProofStatus("unsealed", None, None, "waiting for the sealer (it runs every few seconds)")
+    proof = event_proof(event)
+    if proof is None:
+        return ProofStatus("sealed", event.leaf_index, None,
+                           f"sealed at leaf {event.leaf_index}; no checkpoint covers it yet")
+    shown = {**event_to_dict(event), "proof": proof}
+    check = check_event_proof(shown, keyring().public_key)
+    return ProofStatus("verified" if check.ok else "failed", event.leaf_index, proof["tree_size"], check.message)

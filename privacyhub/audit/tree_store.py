@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Executable, select, tuple_, update
+from sqlalchemy import Executable, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from privacyhub.audit.merkle import HASH_SIZE, CompactRange, NodeLookup
 from privacyhub.extensions import db
-from privacyhub.models import AuditLogState, MerkleNode
+from privacyhub.models import AuditEvent, AuditLogState, MerkleNode
 
 STATE_ID = 1
 # One PostgreSQL advisory lock key for everything that changes the tree (sealer, purge).
@@ -114,3 +116,25 @@ def leaf_hashes(start: int, end: int) -> dict[int, bytes]:
         select(MerkleNode.node_index, MerkleNode.hash)
         .where(MerkleNode.level == 0, MerkleNode.node_index >= start, MerkleNode.node_index < end)
     )}
+
+
+@dataclass(frozen=True)
+class LogOverview:
+    """The tree at a glance, for the console."""
+
+    tree_size: int
+    checkpoint_size: int
+    purged_size: int
+    unsealed: int
+    sealed_at: datetime | None
+    checkpoint_at: datetime | None
+
+
+def log_overview() -> LogOverview:
+    """Sizes and times from the state row, and how many events wait for the sealer."""
+    state = read_state()
+    unsealed = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.leaf_index.is_(None)))
+    if state is None:
+        return LogOverview(0, 0, 0, int(unsealed or 0), None, None)
+    return LogOverview(state.tree_size, state.checkpoint_size, state.purged_size, int(unsealed or 0),
+                       state.sealed_at, state.checkpoint_at)
