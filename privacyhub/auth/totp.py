@@ -11,10 +11,13 @@ from typing import Any
 
 import pyotp
 import segno
+from sqlalchemy import or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from privacyhub.audit.ingest import record_hub_event
 from privacyhub.auth.operators import Actor, operator_actor, operator_target
 from privacyhub.crypto import decrypt_field, encrypt_field
+from privacyhub.extensions import db
 from privacyhub.models import Operator
 from privacyhub.models.types import utcnow
 
@@ -65,9 +68,23 @@ def verify_code(operator: Operator, code: str) -> bool:
         if operator.totp_last_step is not None and step <= operator.totp_last_step:
             continue
         if hmac.compare_digest(totp.generate_otp(step), code):
-            operator.totp_last_step = step
-            return True
+            return _claim_step(operator, step)
     return False
+
+
+def _claim_step(operator: Operator, step: int) -> bool:
+    """Record ``step`` as used, atomically: of two requests racing with one code, only one wins."""
+    claimed = db.session.execute(
+        update(Operator)
+        .where(Operator.id == operator.id,
+               or_(Operator.totp_last_step.is_(None), Operator.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    set_committed_value(operator, "totp_last_step", step)
+    return True
 
 
 def confirm_enrolment(operator: Operator, code: str, context: dict[str, Any] | None = None) -> bool:
