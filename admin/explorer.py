@@ -6,16 +6,18 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import abort, request
+from flask import Response, abort, request, stream_with_context
 from flask_admin import expose
 from wtforms import Form, StringField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import Length, Optional
 
 from admin.secured import SecuredView
+from privacyhub.audit.export import CONTENT_TYPES, record_export, stream_export
 from privacyhub.audit.proofs import proof_status
 from privacyhub.audit.query import EventFilter, event_to_dict, events_to_dicts, get_event, page_events
 from privacyhub.errors import BadRequest
+from privacyhub.extensions import db
 
 PAGE_SIZE = 50
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -69,6 +71,19 @@ class AuditExplorerView(SecuredView):
         query = {name: request.args[name] for name in form._fields if request.args.get(name)}
         return self.render("console/explorer.html", form=form, events=events, error=error,
                            next_cursor=next_cursor, query=query, pretty_json=pretty_json)
+
+    @expose("/export")
+    def export(self) -> Any:
+        """The search's matches as CSV or Parquet, like ``GET /v1/events/export``; audited."""
+        form = EventSearchForm(request.args)
+        file_format = request.args.get("format", "csv")
+        if not form.validate() or file_format not in CONTENT_TYPES:
+            abort(400)
+        record_export(self.actor(), file_format, form.event_filter())
+        db.session.commit()
+        return Response(stream_with_context(stream_export(file_format, form.event_filter())),
+                        mimetype=CONTENT_TYPES[file_format],
+                        headers={"Content-Disposition": f'attachment; filename="audit-events.{file_format}"'})
 
     @expose("/<event_id>")
     def show(self, event_id: str) -> Any:

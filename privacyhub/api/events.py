@@ -7,14 +7,13 @@ from flask_openapi3 import Tag
 from sqlalchemy import select
 
 from privacyhub.api import api_blueprint
-from privacyhub.audit.export import CONTENT_TYPES, stream_csv, stream_parquet
-from privacyhub.audit.ingest import ingest_events, record_hub_event
+from privacyhub.audit.export import CONTENT_TYPES, record_export, stream_export
+from privacyhub.audit.ingest import ingest_events
 from privacyhub.audit.proof_schemas import EventWithProofOut, ExportQuery
 from privacyhub.audit.proofs import event_proof
 from privacyhub.audit.query import EventFilter, event_to_dict, events_to_dicts, get_event, page_events
 from privacyhub.audit.schemas import EventIngest, EventPage, EventPath, EventQuery, IngestResult
 from privacyhub.auth.api_keys import require_scope
-from privacyhub.crypto import keyring
 from privacyhub.errors import NotFound, ProblemError
 from privacyhub.extensions import db
 from privacyhub.models import PurgedAuditEvent
@@ -57,17 +56,11 @@ def export_events(query: ExportQuery):
     """The events matching the listing's filters as one CSV or Parquet file, streamed; the download is audited."""
     flt = EventFilter(action=query.action, actor_id=query.actor_id, target_id=query.target_id,
                       subject=query.subject, since=query.since, until=query.until)
-    filters = query.model_dump(mode="json", exclude_none=True, exclude={"format", "subject"})
-    if query.subject:
-        filters["subject_ref"] = keyring().pseudonym(query.subject)
     key = g.api_key
-    record_hub_event("audit.exported", {"type": "api_key", "id": str(key.id), "name": key.name},
-                     metadata={"format": query.format, "filters": filters})
+    record_export({"type": "api_key", "id": str(key.id), "name": key.name}, query.format, flt)
     db.session.commit()
-    stream = stream_csv(flt) if query.format == "csv" else stream_parquet(flt)
-    filename = f"audit-events.{query.format}"
-    return Response(stream_with_context(stream), mimetype=CONTENT_TYPES[query.format],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(stream_with_context(stream_export(query.format, flt)), mimetype=CONTENT_TYPES[query.format],
+                    headers={"Content-Disposition": f'attachment; filename="audit-events.{query.format}"'})
 
 
 @bp.get("/events/<event_id>", tags=TAG, security=[{"bearer": []}], responses={200: EventWithProofOut})

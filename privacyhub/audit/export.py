@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from privacyhub.audit.ingest import record_hub_event
 from privacyhub.audit.query import EventFilter, events_to_dicts, filtered
 from privacyhub.crypto import keyring
 from privacyhub.extensions import db
@@ -31,6 +32,20 @@ SCHEMA = pa.schema([
     ("source", pa.string()),
 ])
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
+
+
+def record_export(actor: dict[str, Any], file_format: str, flt: EventFilter) -> None:
+    """Audit an export (not committed): the format and filters, a subject filter only as its pseudonym."""
+    filters = {name: value.isoformat() if hasattr(value, "isoformat") else value
+               for name, value in vars(flt).items() if value is not None and name != "subject"}
+    if flt.subject:
+        filters["subject_ref"] = keyring().pseudonym(flt.subject)
+    record_hub_event("audit.exported", actor, metadata={"format": file_format, "filters": filters})
+
+
+def stream_export(file_format: str, flt: EventFilter) -> Iterator[bytes]:
+    """The export file in pieces: ``csv`` or ``parquet``."""
+    return stream_csv(flt) if file_format == "csv" else stream_parquet(flt)
 
 
 def _json_text(value: Any) -> str | None:

@@ -102,3 +102,22 @@ def test_failed_verification_shows_the_index(app, console, sealed_log_console, m
 def sealed_log_console(posted):
     seal()
     return posted
+
+
+def test_explorer_exports_its_matches_and_audits_it(console, posted):
+    import io
+
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    operator = console("auditor")
+    page = operator.get("/admin/events/?action=user.login").get_data(as_text=True)
+    link = re.search(r'id="export-csv" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    response = operator.get(link, buffered=True)  # read the stream inside the request's own context
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert list(pd.read_csv(io.BytesIO(response.data))["id"]) == [e["id"] for e in posted]
+    parquet = operator.get("/admin/events/export?format=parquet&subject=person1%40example.com", buffered=True)
+    assert pq.ParquetFile(io.BytesIO(parquet.data)).read().to_pandas()["id"].tolist() == [posted[1]["id"]]
+    assert operator.get("/admin/events/export?format=xlsx").status_code == 400
+    exported = operator.get("/admin/events/?action=audit.exported").get_data(as_text=True)
+    assert exported.count('class="event-row"') == 2 and "person1@example.com" not in exported
