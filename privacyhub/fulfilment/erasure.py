@@ -40,6 +40,7 @@ class CollectionErasure:
     shared: set[RowKey] = field(default_factory=set)
     nullify: dict[str, set[RowKey]] = field(default_factory=lambda: defaultdict(set))
     erase_after: datetime | None = None
+    held: dict[RowKey, int] = field(default_factory=dict)  # row -> the legal hold that keeps it
 
 
 @dataclass
@@ -61,8 +62,19 @@ class ErasurePlan:
                 spec = self.rows.graph.collections[rows.name]
                 entry["legal_basis"] = spec.legal_basis
                 entry["erase_after"] = decided.erase_after.isoformat() if decided.erase_after else None
+            if decided.held:
+                entry["held"] = len(decided.held)
+                entry["holds"] = sorted(set(decided.held.values()))
             report[rows.name] = entry
         return report
+
+    def holds(self) -> dict[int, dict[str, int]]:
+        """Per legal hold, how many rows of each collection it kept."""
+        held: dict[int, dict[str, int]] = defaultdict(dict)
+        for name, decided in self.collections.items():
+            for hold_id in decided.held.values():
+                held[hold_id][name] = held[hold_id].get(name, 0) + 1
+        return dict(held)
 
 
 def mask_strategy(spec: FieldSpec) -> str:
@@ -145,19 +157,28 @@ def _settle(plan: ErasurePlan) -> None:
                     if value not in by_value or holder_key in holder_plan.delete:
                         continue
                     if (holder_key in holders.owned and holder_key not in holder_plan.shared and holder_field
+                            and holder_key not in holder_plan.held
                             and holder_field.nullable and not holder_field.primary_key):
                         holder_plan.nullify[edge.holder_field].add(holder_key)
                         continue
                     spared = by_value[value] & decided.delete
                     decided.delete -= spared
+                    if holder_key in holder_plan.held:  # a held row keeps what it points at, untouched
+                        decided.held.update(dict.fromkeys(spared, holder_plan.held[holder_key]))
+                        changed = True
+                        continue
                     own = {k for k in spared if k in rows.collections[target].owned}
                     decided.mask |= own
                     decided.shared |= spared - own
                     changed = True
 
 
-def plan_erasure(conn: Connection, rows: SubjectRows) -> ErasurePlan:
-    """Decide what erasure does to every reached row; reads only, changes nothing."""
+def plan_erasure(conn: Connection, rows: SubjectRows, held: dict[str, dict[RowKey, int]] | None = None) -> ErasurePlan:
+    """Decide what erasure does to every reached row; reads only, changes nothing.
+
+    ``held`` (collection -> row -> hold id) names rows legal holds keep: they stay untouched,
+    and so do the rows they point at.
+    """
     graph = rows.graph
     plan = ErasurePlan(rows, {name: CollectionErasure() for name in graph.collections})
     for name, reached in rows.collections.items():
@@ -165,6 +186,10 @@ def plan_erasure(conn: Connection, rows: SubjectRows) -> ErasurePlan:
         decided.shared |= reached.shared
         action = {"delete": decided.delete, "mask": decided.mask, "retain": decided.retain}[spec.erasure]
         action |= reached.owned
+        for key, hold_id in (held or {}).get(name, {}).items():
+            if key in action:
+                action.discard(key)
+                decided.held[key] = hold_id
     _spare_foreign_pointed(conn, plan)
     _settle(plan)
     for name, decided in plan.collections.items():

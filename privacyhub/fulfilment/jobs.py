@@ -109,29 +109,36 @@ def _changed_anything(report: dict[str, dict[str, Any]]) -> bool:
 
 def record_outcome(job: FulfilmentJob, outcome: SystemOutcome) -> None:
     """Store what a system did (not committed) and complete the request when it was the last."""
+    from privacyhub.holds.requests import note_request_holds
+
     system = db.session.get(DataSystem, job.system_id)
     request = db.session.get(SubjectRequest, job.request_seq)
     if job.pending_report and not _changed_anything(outcome.report) and _changed_anything(job.pending_report):
         outcome.report = job.pending_report  # the earlier run committed in the product, then died
     job.report, job.pending_report = outcome.report, None
-    job.status = "waiting" if outcome.waiting else "completed"
+    job.status = "held" if outcome.on_hold else "waiting" if outcome.waiting else "completed"
     job.error = None
-    job.finished_at = None if outcome.waiting else utcnow()
+    job.finished_at = None if outcome.waiting or outcome.on_hold else utcnow()
+    if outcome.held:
+        note_request_holds(job, outcome.held)
     if outcome.records:
         job.records_sealed = _seal_records(outcome.records)
     for item in outcome.deferred:
         db.session.add(DeferredErasure(system_id=job.system_id, request_seq=job.request_seq, **item))
     record_hub_event("fulfilment.system_" + job.status, HUB,
                      [{"type": "subject_request", "id": request.id}, {"type": "data_system", "id": system.name}],
-                     metadata={"request_type": request.type, "collections": len(outcome.report)})
-    if not outcome.waiting:
+                     metadata={"request_type": request.type, "collections": len(outcome.report),
+                               **({"holds": sorted(outcome.held)} if outcome.held else {})})
+    if not outcome.waiting and not outcome.on_hold:
         finish_request_if_done(request)
 
 
 def run_job(job_id: int) -> FulfilmentJob | None:
     """Run one job now; raises what the system raised so the caller can retry it."""
+    from privacyhub.holds.requests import hold_decision
+
     job = db.session.get(FulfilmentJob, job_id)
-    if job is None or job.status in ("completed", "waiting"):
+    if job is None or job.status in ("completed", "waiting", "held"):
         return job
     request = db.session.get(SubjectRequest, job.request_seq)
     if request is None or request.status != "in_progress":
@@ -141,6 +148,7 @@ def run_job(job_id: int) -> FulfilmentJob | None:
     job.attempts += 1
     db.session.commit()
     work = subject_job(request, system)
+    work.partial = hold_decision(request.seq) == "partial"
 
     def before_product_commit(outcome: SystemOutcome) -> None:
         job.pending_report = outcome.report

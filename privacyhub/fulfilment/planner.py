@@ -172,3 +172,14 @@ def find_subject_rows(conn: Connection, graph: DatasetGraph, identities: dict[st
     while _promote(walk):
         walk.run()
     return walk.result
+
+
+def find_rows_from(conn: Connection, graph: DatasetGraph, collection: str, rows: list[dict[str, Any]]) -> SubjectRows:
+    """Every row the given rows of ``collection`` reach, those rows owned: a retention purge's batch."""
+    walk = _Walk(conn, graph)
+    for row in rows:
+        walk.add(collection, row, owned=True)
+    walk.run()
+    while _promote(walk):
+        walk.run()
+    return walk.result

@@ -16,6 +16,7 @@ SUBJECTS = {
     "cancelled": "Your privacy request was cancelled",
     "reminder": "Privacy request deadline approaching",
     "incident_escalation": "Personal data breach: 72-hour notification deadline",
+    "hold_expiring": "Legal hold about to expire",
 }
 
 _env = Environment(

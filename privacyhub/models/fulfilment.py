@@ -12,7 +12,8 @@ from privacyhub.extensions import db
 from privacyhub.models.types import BigIntId, UTCDateTime, utcnow
 
 # queued -> running -> completed | waiting (an http system answers by callback) | failed
-JOB_STATUSES = ("queued", "running", "waiting", "completed", "failed")
+# | held (legal holds cover what the erasure reached; queued again when they end or compliance says go on)
+JOB_STATUSES = ("queued", "running", "waiting", "held", "completed", "failed")
 
 
 class FulfilmentJob(db.Model):  # type: ignore[name-defined]

@@ -31,16 +31,23 @@ class SubjectJob:
     corrections: dict[str, Any] = field(default_factory=dict)
     request_id: str | None = None
     callback_url: str | None = None
+    partial: bool = False  # erasure: go around rows legal holds keep instead of waiting for them
 
 
 @dataclass
 class SystemOutcome:
-    """What a system did: ``report`` per collection, ``records`` for exports, or still ``waiting``."""
+    """What a system did: ``report`` per collection, ``records`` for exports, or still ``waiting``.
+
+    ``held`` counts, per legal hold id, the rows it kept per collection; ``on_hold`` means
+    the erasure changed nothing and waits for those holds to end.
+    """
 
     report: dict[str, dict[str, Any]] = field(default_factory=dict)
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     waiting: bool = False
     deferred: list[dict[str, Any]] = field(default_factory=list)
+    held: dict[int, dict[str, int]] = field(default_factory=dict)
+    on_hold: bool = False
 
 
 class Connector(ABC):

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import AnyHttpUrl, BaseModel, Field
 
 from privacyhub.dsr.callbacks import SIGNATURE_HEADER, sign
+from privacyhub.holds.matching import identity_holds
 from privacyhub.systems import register_connector
 from privacyhub.systems.base import Connector, SubjectJob, SystemOutcome, SystemUnavailable
 
@@ -77,6 +78,9 @@ class HttpConnector(Connector):
     def fulfil(self, job: SubjectJob, before_commit: Any = None) -> SystemOutcome:
         if job.request_type in ("restriction", "objection") and not self.config.supports_flags:
             return SystemOutcome(report={})
+        if job.request_type == "erasure" and (holds := identity_holds(self.system, job.identities)):
+            # The hub cannot tell the product which rows to spare: wait, or leave the system out.
+            return SystemOutcome(report={}, held={h.id: {} for h in holds}, on_hold=not job.partial)
         status, answer = self.post({"type": job.request_type, "request_id": job.request_id,
                                     "identities": job.identities, "corrections": job.corrections,
                                     "callback_url": job.callback_url})

@@ -24,6 +24,7 @@ from privacyhub.fulfilment.access import export_records
 from privacyhub.fulfilment.erasure import apply_erasure, plan_erasure
 from privacyhub.fulfilment.planner import SubjectRows, find_subject_rows
 from privacyhub.fulfilment.rectification import apply_rectification, plan_rectification
+from privacyhub.holds.matching import held_rows
 from privacyhub.systems import register_connector
 from privacyhub.systems.base import Connector, SubjectJob, SystemOutcome, SystemUnavailable
 
@@ -119,7 +120,7 @@ class SqlConnector(Connector):
             if job.request_type == "rectification":
                 report = plan_rectification(rows, job.corrections).report
             else:
-                report = plan_erasure(conn, rows).report()
+                report = plan_erasure(conn, rows, held_rows(conn, self.system, graph, rows)).report()
             conn.rollback()
         actions = {name: spec.erasure for name, spec in graph.collections.items() if name in report}
         return {"supported": True, "collections": report, "actions": actions, "queries": rows.queries}
@@ -137,8 +138,10 @@ class SqlConnector(Connector):
         with self.engine.begin() as conn:
             rows = find_subject_rows(conn, graph, job.identities)
             if job.request_type == "erasure":
-                plan = plan_erasure(conn, rows)
-                outcome = SystemOutcome(report=plan.report(), deferred=_deferred(plan))
+                plan = plan_erasure(conn, rows, held_rows(conn, self.system, graph, rows))
+                if plan.holds() and not job.partial:
+                    return SystemOutcome(report=plan.report(), held=plan.holds(), on_hold=True)
+                outcome = SystemOutcome(report=plan.report(), deferred=_deferred(plan), held=plan.holds())
                 ring = keyring()
                 apply_erasure(conn, plan, lambda value: ring.digest(value.encode()))
             else:
