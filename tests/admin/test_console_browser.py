@@ -158,6 +158,7 @@ def test_operator_journey_in_chromium(live_server, page, tmp_path: Path):
 
     # Flask-Admin's list pages (search, the javascript: tab links) work under the CSP too.
     page.click("a.nav-link:has-text('Operators')")
+    page.wait_for_url("**/admin/operators/")  # loaded: console.js, cancelling javascript: links, has run
     page.click("a.nav-link.active:has-text('List')")
     page.fill("input[name=search]", "admin@")
     page.press("input[name=search]", "Enter")
