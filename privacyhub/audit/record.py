@@ -17,7 +17,7 @@ from typing import Any
 
 import rfc8785
 
-from privacyhub.audit.merkle import leaf_hash
+from privacyhub.audit.merkle import HASH_SIZE, leaf_hash
 from privacyhub.errors import ValidationFailed
 
 RECORD_VERSION = 1
@@ -163,7 +163,7 @@ def leaf_hash_from_stored(values: tuple[Any, ...]) -> bytes:
     try:
         return leaf_hash(text.encode())
     except UnicodeEncodeError:
-        return b""  # an unpaired surrogate: nothing ingest could have sealed
+        return bytes(HASH_SIZE)  # an unpaired surrogate: nothing ingest could have sealed
 
 
 def _json_or_null(value: str | None) -> str:

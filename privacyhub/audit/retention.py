@@ -16,8 +16,8 @@ from flask import current_app
 from sqlalchemy import delete, func, insert, select
 
 from privacyhub.audit.ingest import record_hub_event
+from privacyhub.audit.leaf_scan import recomputed_leaves
 from privacyhub.audit.tree_store import leaf_hashes, lock_tree
-from privacyhub.audit.verify import recomputed_leaves
 from privacyhub.errors import ProblemError
 from privacyhub.extensions import db
 from privacyhub.models import AuditEvent, AuditEventTarget, PurgedAuditEvent

@@ -10,15 +10,14 @@ whose signature or root does not verify.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, String, Text, cast, func, select, type_coerce
+from sqlalchemy import func, select
 
 from privacyhub.audit.checkpoints import signature_valid
+from privacyhub.audit.leaf_scan import chunk_leaves, default_jobs
 from privacyhub.audit.merkle import CompactRange, Node
-from privacyhub.audit.record import STORED_ORDER, leaf_hash_from_stored
 from privacyhub.audit.tree_store import MissingNode, leaf_hashes, raw_rows, read_state, with_nodes
 from privacyhub.crypto import keyring
 from privacyhub.extensions import db
@@ -68,27 +67,6 @@ class _Failed(Exception):
         self.problem = problem
 
 
-def _raw(name: str) -> ColumnElement[Any]:
-    """A column as the database stores it: JSON as its text, times without result processing."""
-    column = getattr(AuditEvent, name)
-    if name in ("event_metadata", "targets"):
-        return cast(column, Text)
-    if name in ("occurred_at", "received_at"):
-        return type_coerce(column, String)
-    return column
-
-
-RAW_COLUMNS = [_raw(name) for name in STORED_ORDER]
-
-
-def recomputed_leaves(start: int, end: int) -> Iterator[tuple[int, bytes]]:
-    """(leaf index, recomputed leaf hash) of the sealed rows in ``[start, end)``, in order."""
-    stmt = (select(AuditEvent.leaf_index, *RAW_COLUMNS)
-            .where(AuditEvent.leaf_index >= start, AuditEvent.leaf_index < end).order_by(AuditEvent.leaf_index))
-    for row in raw_rows(stmt):
-        yield row[0], leaf_hash_from_stored(row[1:])
-
-
 def _classify(index: int, recomputed: dict[int, bytes], stored: dict[int, bytes]) -> Problem:
     """Name what happened at ``index``, where the row no longer hashes to the sealed leaf."""
     mine = recomputed[index]
@@ -120,43 +98,62 @@ def _check_nodes(completed: list[Node]) -> None:
                                       "with its stored leaf hash, or the node was altered"))
 
 
-def _scan(report: VerifyReport, tree: CompactRange, end: int, purged: int,
-          checkpoint_roots: dict[int, bytes], progress: Callable[[int], None] | None) -> None:
-    """Recompute leaves ``[tree.size, end)`` chunk by chunk, checking nodes and checkpoint roots."""
-    verified = tree.size  # leaves before this are confirmed by a checkpoint (or not checked)
-    for chunk_start in range(tree.size, end, CHUNK):
-        chunk_end = min(end, chunk_start + CHUNK)
-        stored = leaf_hashes(chunk_start, min(end, chunk_end + CLASSIFY_WINDOW))
-        recomputed: dict[int, bytes] = {}
-        if chunk_end > purged:
-            recomputed = dict(recomputed_leaves(max(chunk_start, purged), min(end, chunk_end + 1)))
-        completed: list[Node] = []
-        for index in range(chunk_start, chunk_end):
-            if index not in stored:
-                raise _Failed(Problem("node", index, f"leaf {index}: the stored leaf hash was removed"))
-            if index >= purged:
-                if index not in recomputed:
-                    raise _Failed(Problem("removed", index, f"leaf {index}: the row was removed"))
-                if recomputed[index] != stored[index]:
-                    raise _Failed(_classify(index, recomputed, stored))
-            completed.extend(n for n in tree.append(stored[index]) if n.level)
-            root = checkpoint_roots.get(tree.size)
-            if root is not None:
-                if tree.root() != root:
-                    _check_nodes(completed)  # a finer answer, when the stored nodes still tell
-                    raise _Failed(Problem(
-                        "checkpoint", verified, f"checkpoint at tree size {tree.size} does not match the log: a leaf "
-                        f"in [{verified}, {tree.size}) was changed together with its stored hashes",
-                        tree_size=tree.size))
-                verified = tree.size
-        _check_nodes(completed)
-        report.leaves_checked += chunk_end - chunk_start
-        if progress:
-            progress(chunk_end)
+@dataclass
+class _Walk:
+    """The scan's moving parts: the tree rebuilt so far and what the checkpoints confirmed."""
+
+    tree: CompactRange
+    end: int
+    purged: int
+    checkpoint_roots: dict[int, bytes]
+    verified: int = 0  # leaves before this are confirmed by a checkpoint (or were not checked)
 
 
-def verify_log(from_index: int = 0, progress: Callable[[int], None] | None = None) -> VerifyReport:
-    """Check the log from ``from_index`` (0: everything) and report the first problem."""
+def _check_chunk(walk: _Walk, chunk_start: int, chunk_end: int, recomputed: dict[int, bytes]) -> None:
+    """Check one chunk of leaves against the stored tree and append them to the rebuilt tree."""
+    stored = leaf_hashes(chunk_start, min(walk.end, chunk_end + CLASSIFY_WINDOW))
+    completed: list[Node] = []
+    for index in range(chunk_start, chunk_end):
+        if index not in stored:
+            raise _Failed(Problem("node", index, f"leaf {index}: the stored leaf hash was removed"))
+        if index >= walk.purged:
+            if index not in recomputed:
+                raise _Failed(Problem("removed", index, f"leaf {index}: the row was removed"))
+            if recomputed[index] != stored[index]:
+                raise _Failed(_classify(index, recomputed, stored))
+        completed.extend(n for n in walk.tree.append(stored[index]) if n.level)
+        root = walk.checkpoint_roots.get(walk.tree.size)
+        if root is not None:
+            if walk.tree.root() != root:
+                _check_nodes(completed)  # a finer answer, when the stored nodes still tell
+                raise _Failed(Problem(
+                    "checkpoint", walk.verified, f"checkpoint at tree size {walk.tree.size} does not match the log: "
+                    f"a leaf in [{walk.verified}, {walk.tree.size}) was changed together with its stored hashes",
+                    tree_size=walk.tree.size))
+            walk.verified = walk.tree.size
+    _check_nodes(completed)
+
+
+def _scan(report: VerifyReport, walk: _Walk, jobs: int, progress: Callable[[int], None] | None) -> None:
+    """Recompute leaves ``[tree size, end)`` chunk by chunk, checking nodes and checkpoint roots."""
+    walk.verified = walk.tree.size
+    chunks = [(start, min(walk.end, start + CHUNK)) for start in range(walk.tree.size, walk.end, CHUNK)]
+    # Each chunk's rows and one more: telling an insertion from a change looks one row ahead.
+    ranges = [(max(start, walk.purged), min(walk.end, stop + 1)) for start, stop in chunks]
+    with chunk_leaves(ranges, jobs) as leaves:
+        for (chunk_start, chunk_end), recomputed in zip(chunks, leaves, strict=True):
+            _check_chunk(walk, chunk_start, chunk_end, recomputed)
+            report.leaves_checked += chunk_end - chunk_start
+            if progress:
+                progress(chunk_end)
+
+
+def verify_log(from_index: int = 0, progress: Callable[[int], None] | None = None,
+               jobs: int | None = None) -> VerifyReport:
+    """Check the log from ``from_index`` (0: everything) and report the first problem.
+
+    ``jobs`` worker processes read and hash the rows (default: several for large logs).
+    """
     ring = keyring()
     state = read_state()
     end = state.tree_size if state else 0
@@ -184,7 +181,8 @@ def verify_log(from_index: int = 0, progress: Callable[[int], None] | None = Non
         stray = db.session.scalar(select(func.min(AuditEvent.leaf_index)).where(AuditEvent.leaf_index < purged))
         if stray is not None and stray >= start:
             raise _Failed(Problem("inserted", stray, f"leaf {stray}: a row was inserted into the purged range"))
-        _scan(report, tree, end, purged, checkpoint_roots, progress)
+        jobs = default_jobs(end - start) if jobs is None else jobs
+        _scan(report, _Walk(tree, end, purged, checkpoint_roots), jobs, progress)
         if state is not None and tree.to_bytes() != bytes(state.compact_range):
             raise _Failed(Problem("state", end, "the sealer's stored tree state does not match the recomputed tree"))
         extra = db.session.scalar(select(func.min(AuditEvent.leaf_index)).where(AuditEvent.leaf_index >= end))

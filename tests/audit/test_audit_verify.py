@@ -172,3 +172,19 @@ def test_verify_covers_hub_events_and_every_batch_shape(runner, post_events, sea
     post_events(count=3, subject=None, personal_data={}, context={})
     seal()
     assert verify(runner)[0] == 0
+
+
+@pytest.mark.parametrize("tamper, expected", [
+    (None, "OK: 41 leaves [0, 41) recomputed"),
+    ("UPDATE audit_events SET outcome = 'failure' WHERE leaf_index = 27", "FAILED: leaf 27: the row was changed"),
+    ("DELETE FROM audit_events WHERE leaf_index = 33", "FAILED: leaf 33: the row was removed"),
+])
+def test_worker_processes_find_the_same(runner, sealed_log, monkeypatch, tamper, expected):
+    import privacyhub.audit.verify as verify_module
+
+    monkeypatch.setattr(verify_module, "CHUNK", 8)  # several chunks, spread over the workers
+    if tamper:
+        raw("DELETE FROM audit_event_targets WHERE event_id IN (SELECT id FROM audit_events WHERE leaf_index = 33)")
+        raw(tamper)
+    code, output = verify(runner, "--jobs", "2")
+    assert output.startswith(expected) and code == (0 if tamper is None else 1), output
