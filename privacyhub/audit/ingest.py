@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
+from privacyhub.audit import HUB_SOURCE
 from privacyhub.audit.personal import SealingKeys, key_owner
 from privacyhub.audit.record import STORED_ORDER, CanonicalText, canonical_json, leaf_hash_from_stored
 from privacyhub.audit.schemas import EventIn
@@ -18,8 +19,6 @@ from privacyhub.errors import Conflict
 from privacyhub.extensions import db
 from privacyhub.models import AuditEvent, AuditEventTarget, PurgedAuditEvent
 from privacyhub.models.types import utcnow
-
-HUB_SOURCE = "privacyhub"
 
 
 @dataclass
@@ -44,7 +43,7 @@ def personal_fields(event: EventIn) -> dict[str, Any]:
 
 def event_key_owner(event: EventIn) -> str | None:
     """Whose data key seals this event's personal fields."""
-    return key_owner(event.subject, event.actor.id, personal_fields(event))
+    return key_owner(event.subject, event.actor.type, event.actor.id, personal_fields(event))
 
 
 def build_row(ring: Keyring, event: EventIn, source: str, received_at: datetime, digest: str,

@@ -5,8 +5,11 @@ blob holds the subject, ``personal_data`` and the context's ip and user agent, e
 with AES-256-GCM under the data key of the event's *key owner*:
 
 - the subject, when the event names one;
-- otherwise the actor's id, when the event still carries personal fields (an ip, a user
-  agent, personal data): they describe the actor, so erasing that id erases them;
+- otherwise the actor, as ``actor:<type>:<id>``, when the event still carries personal
+  fields (an ip, a user agent, personal data): they describe the actor. Shredding an
+  identifier also shreds the actor keys of product events whose actor has that id
+  (``subject_keys.shred_subject``); the type keeps id spaces apart (a shop's user 7 is
+  not the hub's operator 7);
 - nobody, when there is nothing personal to seal.
 """
 
@@ -16,7 +19,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from privacyhub.audit.subject_keys import LiveKey, keys_by_id, live_keys
+from privacyhub.audit.subject_keys import LiveKey, actor_owner, keys_by_id, live_keys
 from privacyhub.crypto import DataKey, Keyring, KeyUnavailable
 
 PERSONAL_FIELDS = ("subject", "personal_data", "ip", "user_agent")
@@ -27,12 +30,12 @@ def present_fields(personal: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in personal.items() if v not in (None, {}, "")}
 
 
-def key_owner(subject: str | None, actor_id: str | None, personal: dict[str, Any]) -> str | None:
+def key_owner(subject: str | None, actor_type: str, actor_id: str, personal: dict[str, Any]) -> str | None:
     """Whose data key seals an event's personal fields (see the module docstring)."""
     if subject is not None:
         return subject
-    if actor_id and present_fields(personal):
-        return actor_id
+    if present_fields(personal):
+        return actor_owner(actor_type, actor_id)
     return None
 
 

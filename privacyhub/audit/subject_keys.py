@@ -13,12 +13,18 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from privacyhub.audit import HUB_SOURCE
 from privacyhub.crypto import DataKey, Keyring, KeyUnavailable
 from privacyhub.extensions import db
 from privacyhub.models import AuditEvent, SubjectKey
 from privacyhub.models.types import utcnow
 
 LOOKUP_CHUNK = 500
+
+
+def actor_owner(actor_type: str, actor_id: str) -> str:
+    """The key owner for personal fields that describe an event's actor (no subject given)."""
+    return f"actor:{actor_type}:{actor_id}"
 
 
 @dataclass(frozen=True)
@@ -100,14 +106,19 @@ class ShredOutcome:
 
 
 def shred_subject(ring: Keyring, subject: str) -> ShredOutcome:
-    """Destroy the subject's live data key (not committed); its events stay, unreadable.
+    """Destroy the subject's live data keys (not committed); its events stay, unreadable.
 
-    Events whose personal fields were keyed by this identifier as their actor (no
-    subject given) are covered too: they share the key.
+    Besides the key of ``subject``, the actor keys of product events whose actor id is
+    ``subject`` (of any actor type) go too: their ip, user agent and personal data
+    describe that person. The hub's own actors (operators) are not product subjects and
+    keep theirs.
     """
     pseudonym = ring.pseudonym(subject)
+    actor_types = db.session.scalars(select(AuditEvent.actor_type).distinct().where(
+        AuditEvent.actor_id == subject, AuditEvent.source != HUB_SOURCE, AuditEvent.subject_ref.is_(None)))
+    pseudonyms = [pseudonym] + [ring.pseudonym(actor_owner(t, subject)) for t in actor_types if t]
     key_ids = list(db.session.scalars(
-        select(SubjectKey.id).where(SubjectKey.pseudonym == pseudonym, SubjectKey.shredded_at.is_(None))
+        select(SubjectKey.id).where(SubjectKey.pseudonym.in_(pseudonyms), SubjectKey.shredded_at.is_(None))
     ))
     if not key_ids:
         return ShredOutcome(pseudonym, 0, 0)

@@ -79,6 +79,21 @@ def test_events_without_subject_are_keyed_by_their_actor(client, auth, post_even
     assert client.get(f"/v1/events/{sent[0]['id']}", headers=auth).get_json()["context"]["ip"] is None
 
 
+def test_actor_keys_are_apart_per_actor_type_and_spare_the_hubs_own_actors(app, client, auth, post_events, runner):
+    from privacyhub.audit.ingest import record_hub_event
+
+    shop = post_events([event_payload(1, subject=None, actor={"type": "user", "id": "7"}, context={"ip": IP})])
+    record_hub_event("operator.login", {"type": "operator", "id": "7", "name": None},
+                     context={"ip": "198.51.100.7"})
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(SubjectKey)) == 2  # user 7 and operator 7
+    result = runner.invoke(args=["audit", "shred", "7", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert client.get(f"/v1/events/{shop[0]['id']}", headers=auth).get_json()["context"]["ip"] is None
+    hub = client.get("/v1/events", query_string={"action": "operator.login"}, headers=auth).get_json()["events"]
+    assert hub[0]["context"]["ip"] == "198.51.100.7"
+
+
 def test_events_without_anything_personal_have_no_key(app, post_events):
     post_events([event_payload(1, subject=None, context={}, personal_data={})])
     event = db.session.scalar(select(AuditEvent))
