@@ -179,3 +179,26 @@ def test_keys_rotate_rewraps_every_key_and_the_old_master_key_can_go(app_config,
         shown = rotated.test_client().get(f"/v1/events/{sent['id']}", headers=headers).get_json()
         assert shown["subject"] == EMAIL and shown["personal_data"]["note"] == SECRET_NOTE
         db.session.remove()
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_concurrent_batches_meeting_a_new_subject_agree_on_one_key(app, client, auth, backend):
+    import threading
+
+    barrier, results = threading.Barrier(4), []
+
+    def post(n: int) -> None:
+        batch = [ada_event(n * 100 + i) for i in range(50)]
+        barrier.wait()
+        results.append(app.test_client().post("/v1/events", json={"events": batch}, headers=auth).status_code)
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [201] * 4
+    db.session.remove()
+    assert raw("SELECT count(*) FROM subject_keys") == [(1,)]
+    ada = client.get("/v1/events", query_string={"subject": EMAIL, "limit": 1000}, headers=auth).get_json()
+    assert len(ada["events"]) == 200 and all(e["personal_data"]["note"] == SECRET_NOTE for e in ada["events"])
