@@ -20,7 +20,11 @@ HUB = {"type": "system", "id": "privacyhub", "name": "PrivacyHub"}
 
 
 def request_report(jobs: list[FulfilmentJob]) -> dict[str, Any]:
-    """``{"systems": {NAME: {COLLECTION: counts}}}`` plus each system's job state."""
+    """``{"systems": {NAME: {COLLECTION: counts}}}`` plus each system's job state, the legal holds
+    that touched the request and its deferred erasures (date, and completion once done)."""
+    from privacyhub.fulfilment.deferred import deferred_of
+    from privacyhub.holds.requests import holds_report
+
     systems: dict[str, Any] = {}
     states: dict[str, Any] = {}
     for job in jobs:
@@ -28,7 +32,11 @@ def request_report(jobs: list[FulfilmentJob]) -> dict[str, Any]:
         name = system.name if system else str(job.system_id)
         systems[name] = job.report or {}
         states[name] = {"status": job.status, "attempts": job.attempts, "error": job.error}
-    return {"systems": systems, "jobs": states}
+    report: dict[str, Any] = {"systems": systems, "jobs": states}
+    if jobs:
+        report["holds"] = holds_report(jobs[0].request_seq)
+        report["deferred"] = deferred_of(jobs[0].request_seq)
+    return report
 
 
 def _categories(jobs: list[FulfilmentJob]) -> dict[tuple[str, str], list[str]]:
