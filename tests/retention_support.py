@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,8 @@ def make_policy(name: str = "old-orders", *, collection: str | None = "orders", 
 
 
 def place_hold(scope: str, **options: Any) -> LegalHold:
-    """A hold placed by the officer (committed)."""
+    """A hold placed by the officer (committed), in force since a day before the tests' ``NOW``."""
+    options.setdefault("starts_at", NOW - timedelta(days=1))
     options.setdefault("reason", "Litigation: Example v. Shop")
     options.setdefault("owner", "counsel@example.com")
     hold = PlaceHold(scope=scope, actor=OFFICER, **options).run()

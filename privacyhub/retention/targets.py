@@ -61,16 +61,24 @@ def target_collections(policy: RetentionPolicy, graph: DatasetGraph) -> list[Col
                   key=lambda spec: spec.name)
 
 
-def mask_values(policy: RetentionPolicy, graph: DatasetGraph, spec: CollectionSpec) -> dict[str, Any]:
-    """Field -> value a mask policy writes: NULL, or the fixed text where NULL is not allowed or asked."""
-    fields = maskable_fields(graph, spec)
+def mask_values(policy: RetentionPolicy, graph: DatasetGraph, spec: CollectionSpec,
+                types: dict[str, TypeEngine[Any]]) -> dict[str, Any]:
+    """Field -> value a mask policy writes: NULL, or the fixed text where NULL is not allowed or asked.
+
+    The clock field is never masked (the schedule reads it), and neither is a NOT NULL column
+    that cannot hold text (a number, a date): it stays as it is.
+    """
+    fields = [f for f in maskable_fields(graph, spec) if f.name != policy.clock_field]
     if policy.data_category:
         fields = [f for f in fields if in_category(f.categories, policy.data_category)]
     values: dict[str, Any] = {}
     for fld in fields:
+        text = isinstance(types.get(fld.name), String)
         strategy = policy.mask_strategy or ("null" if fld.nullable else "fixed")
-        values[fld.name] = None if strategy == "null" and fld.nullable else (
-            policy.mask_value or fld.mask_value or DEFAULT_MASK_TEXT)
+        if fld.nullable and (strategy == "null" or not text):
+            values[fld.name] = None
+        elif text:
+            values[fld.name] = policy.mask_value or fld.mask_value or DEFAULT_MASK_TEXT
     return values
 
 
@@ -81,7 +89,7 @@ def resolve_targets(policy: RetentionPolicy, graph: DatasetGraph, engine: Engine
     for spec in target_collections(policy, graph):
         types = {c["name"]: c["type"] for c in inspector.get_columns(spec.name)}
         targets.append(Target(spec, policy.clock_field, types.get(policy.clock_field, DateTime()),
-                              mask_values(policy, graph, spec) if policy.action == "mask" else {}))
+                              mask_values(policy, graph, spec, types) if policy.action == "mask" else {}))
     return targets
 
 
