@@ -15,6 +15,10 @@ Prints one JSON line per figure (``name``, ``value``, ``unit``; compared figures
   ingest's de-duplicating ``id IN (...)`` probe as a sequential scan.
 - ``ingest_single_post_p99`` (ms): sequential single-event POSTs, against their p50.
 
+With ``--seal`` it measures instead whether sealing slows ingest down
+(``bench/seal_ingest.py``): ``ingest_http_batch_while_sealing`` against
+``ingest_http_batch_no_sealer``, ``--clients`` connections, a sealer every ``--seal-every`` s.
+
 Run ``.venv/bin/python bench/ingest.py`` (fresh SQLite file in a temp dir), or add
 ``--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres --create-database``
 to work in a throw-away PostgreSQL database that is dropped afterwards.
@@ -220,17 +224,23 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--singles", type=int, default=300, help="single-event POSTs for the latency figure")
+    parser.add_argument("--seal", action="store_true", help="instead: ingest with and without a sealer running")
+    parser.add_argument("--clients", type=int, default=4, help="with --seal: concurrent connections")
+    parser.add_argument("--seal-every", type=float, default=1.0, help="with --seal: seconds between sealing runs")
     args = parser.parse_args()
+    runner = run
+    if args.seal:
+        from seal_ingest import run as runner
     with tempfile.TemporaryDirectory(prefix="privacyhub-bench-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
         if not args.create_database:
-            return run(url, args, Path(tmp))
+            return runner(url, args, Path(tmp))
         name = f"privacyhub_bench_{uuid.uuid4().hex[:10]}"
         admin = create_engine(url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            run(make_url(url).set(database=name).render_as_string(hide_password=False), args, Path(tmp))
+            runner(make_url(url).set(database=name).render_as_string(hide_password=False), args, Path(tmp))
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

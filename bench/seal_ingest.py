@@ -10,7 +10,7 @@ Prints JSON lines like ``bench/ingest.py`` (whose server and client it reuses):
   end, untimed, so both start from the same state. The ratio should stay >= 0.9.
 - ``seal_lag_after_round`` (events): events still unsealed when a sealing round ends.
 
-Run ``.venv/bin/python bench/seal_ingest.py --database-url
+Run ``.venv/bin/python bench/ingest.py --seal`` (same options) or ``.venv/bin/python bench/seal_ingest.py --database-url
 postgresql+psycopg://postgres@127.0.0.1:5432/postgres --create-database`` (the production
 shape; on SQLite every writer queues for one lock, so sealing there shares it with ingest).
 """
