@@ -41,12 +41,14 @@ def register_api(app: OpenAPI) -> None:
     from privacyhub.api.fulfilment import bp as fulfilment_bp
     from privacyhub.api.health import bp as health_bp
     from privacyhub.api.incidents import bp as incidents_bp
+    from privacyhub.api.legal_holds import bp as legal_holds_bp
     from privacyhub.api.opengdpr import bp as opengdpr_bp
     from privacyhub.api.requests import bp as requests_bp
+    from privacyhub.api.retention import bp as retention_bp
     from privacyhub.api.systems import bp as systems_bp
 
     for blueprint in (events_bp, health_bp, requests_bp, opengdpr_bp, incidents_bp, audit_log_bp,
-                      systems_bp, fulfilment_bp):
+                      systems_bp, fulfilment_bp, retention_bp, legal_holds_bp):
         limiter.limit(lambda: app.config["PRIVACYHUB_API_RATE_LIMIT"])(blueprint)
         csrf.exempt(blueprint)  # bearer keys, not cookies: no cross-site request can carry them
         app.register_api(blueprint)

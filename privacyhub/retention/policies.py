@@ -106,7 +106,7 @@ def _graph_errors(policy: RetentionPolicy, system: DataSystem) -> list[dict[str,
     for target in targets:
         if not isinstance(target.clock_type, CLOCK_TYPES):
             errors.append({"field": "clock_field", "message": f"{target.name}.{target.clock} is "
-                           f"{target.clock_type}, not a date, time, ISO text or epoch seconds"})
+                           f"{target.clock_type}, not a date or a timestamp"})
         if policy.action == "mask" and not target.mask:
             errors.append({"field": "action", "message": f"'{target.name}' has no personal field to mask "
                            "(primary keys and references are never masked)"})

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Connection, Date, DateTime, Integer, Numeric, String, and_, column, inspect, or_, select, tuple_
+from sqlalchemy import Connection, Date, DateTime, String, and_, column, inspect, or_, select, tuple_
 from sqlalchemy import table as table_clause
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import ColumnElement
@@ -24,7 +24,7 @@ from privacyhub.fulfilment.erasure import maskable_fields
 from privacyhub.fulfilment.rows import RowKey
 from privacyhub.models import RetentionPolicy
 
-CLOCK_TYPES = (DateTime, Date, String, Integer, Numeric)
+CLOCK_TYPES = (DateTime, Date)  # naive times are read as UTC
 
 
 @dataclass
@@ -94,17 +94,11 @@ def resolve_targets(policy: RetentionPolicy, graph: DatasetGraph, engine: Engine
 
 
 def clock_bound(clock_type: TypeEngine[Any], cutoff: datetime) -> Any:
-    """The cutoff as the clock column stores time: aware or naive UTC, a date, epoch seconds or ISO text."""
+    """The cutoff as the clock column stores time: aware UTC, naive UTC, or a date."""
+    if isinstance(clock_type, DateTime) and clock_type.timezone:
+        return cutoff.astimezone(UTC)
     naive = cutoff.astimezone(UTC).replace(tzinfo=None)
-    if isinstance(clock_type, DateTime):
-        return cutoff.astimezone(UTC) if clock_type.timezone else naive
-    if isinstance(clock_type, Date):
-        return naive.date()
-    if isinstance(clock_type, Integer | Numeric):
-        return int(cutoff.timestamp())
-    if isinstance(clock_type, String):
-        return naive.isoformat()
-    return naive
+    return naive.date() if isinstance(clock_type, Date) and not isinstance(clock_type, DateTime) else naive
 
 
 def _not_masked(col: ColumnElement[Any], value: Any) -> ColumnElement[bool]:
