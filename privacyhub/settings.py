@@ -57,6 +57,18 @@ def engine_options(database_url: str) -> dict[str, Any]:
     return options
 
 
+def crontab_schedule(expression: str) -> Any:
+    """A Celery crontab from five fields (``30 3 * * *``); a malformed one fails loudly at start-up."""
+    from celery.schedules import crontab
+
+    parts = expression.split()
+    if len(parts) != 5:
+        raise ValueError(f"PRIVACYHUB_RETENTION_SCHEDULE {expression!r} needs five crontab fields")
+    minute, hour, day_of_month, month_of_year, day_of_week = parts
+    return crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
+                   day_of_week=day_of_week)
+
+
 @dataclass
 class Settings:
     """Typed view of the deployment's configuration."""
@@ -105,6 +117,12 @@ class Settings:
     audit_checkpoint_events: int = 10000
     audit_checkpoint_seconds: int = 60
     audit_retention_days: int = 365
+    # Retention and legal holds (docs/retention.md): when beat runs the enabled policies
+    # (crontab: minute hour day-of-month month day-of-week, UTC), rows per batch, and the
+    # days before a hold's expiry at which its owner is reminded.
+    retention_schedule: str = "30 3 * * *"
+    retention_batch_size: int = 1000
+    hold_reminder_days: list[int] = field(default_factory=lambda: [14, 3, 1])
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -162,6 +180,9 @@ class Settings:
             audit_checkpoint_events=env_int("AUDIT_CHECKPOINT_EVENTS", 10000),
             audit_checkpoint_seconds=env_int("AUDIT_CHECKPOINT_SECONDS", 60),
             audit_retention_days=env_int("AUDIT_RETENTION_DAYS", 365),
+            retention_schedule=env_str("RETENTION_SCHEDULE", "30 3 * * *"),  # type: ignore[arg-type]
+            retention_batch_size=env_int("RETENTION_BATCH_SIZE", 1000),
+            hold_reminder_days=[int(d) for d in env_list("HOLD_REMINDER_DAYS")] or [14, 3, 1],
         )
 
     def to_flask_config(self) -> dict[str, Any]:
@@ -183,7 +204,11 @@ class Settings:
             },
         )
         if self.broker_url.startswith(("redis", "rediss", "sqs")):  # brokers that redeliver unacked tasks
-            config["CELERY"]["broker_transport_options"] = {"visibility_timeout": self.broker_visibility_timeout}
+            timeout = self.broker_visibility_timeout
+            # Scan for a dead worker's unacknowledged tasks every few seconds, not kombu's ~100 s.
+            config["CELERY"]["broker_transport_options"] = {
+                "visibility_timeout": timeout, "unacked_restore_throttle": 1,
+                "unacked_restore_interval": max(1, min(10, timeout // 5))}
         config.setdefault("CELERY_BEAT_SCHEDULE", {}).update({
             "subject-request-deadlines": {"task": "tasks.requests.sweep_subject_requests", "schedule": 300.0},
             "outgoing-deliveries": {"task": "tasks.requests.sweep_deliveries", "schedule": 60.0},
@@ -193,5 +218,8 @@ class Settings:
             "audit-retention": {"task": "tasks.audit.purge_audit_log", "schedule": 3600.0},
             "fulfilment-sweep": {"task": "tasks.fulfilment.sweep_fulfilment", "schedule": 15.0,
                                  "options": {"expires": 15.0}},
+            "retention-policies": {"task": "tasks.retention.run_retention_policies",
+                                   "schedule": crontab_schedule(self.retention_schedule)},
+            "legal-holds": {"task": "tasks.retention.sweep_legal_holds", "schedule": 3600.0},
         })
         return config

@@ -8,7 +8,7 @@ from celery import Celery, Task
 from flask import Flask, has_app_context
 
 # Modules whose tasks the worker registers; the web tier sends tasks by name only.
-TASK_MODULES = ["tasks.audit", "tasks.requests", "tasks.incidents", "tasks.fulfilment"]
+TASK_MODULES = ["tasks.audit", "tasks.requests", "tasks.incidents", "tasks.fulfilment", "tasks.retention"]
 
 
 def celery_init_app(app: Flask) -> Celery:

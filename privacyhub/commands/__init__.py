@@ -12,6 +12,7 @@ def register_commands(app: Flask) -> None:
     from privacyhub.commands.fulfilment import demo_shop_command, requests_group, systems_group
     from privacyhub.commands.keys import keys_group
     from privacyhub.commands.operators import create_operator_command
+    from privacyhub.commands.retention import retention_group
     from privacyhub.commands.setup import create_api_key_command, init_command
 
     for command in (init_command, create_api_key_command, dev_command, create_operator_command):
@@ -21,3 +22,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(systems_group)
     app.cli.add_command(requests_group)
     app.cli.add_command(demo_shop_command)
+    app.cli.add_command(retention_group)
