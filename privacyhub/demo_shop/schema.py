@@ -24,6 +24,7 @@ users = Table(
     Column("password_hash", String(200), nullable=False),
     Column("default_address_id", ForeignKey("addresses.id")),
     Column("created_at", DateTime, nullable=False),
+    Column("deleted_at", DateTime),  # closed by the customer; purged by retention 30 days later
 )
 products = Table(
     "products", metadata,
@@ -77,6 +78,7 @@ support_tickets = Table(
     Column("subject", String(200), nullable=False),
     Column("body", Text, nullable=False),
     Column("opened_at", DateTime, nullable=False),
+    Column("closed_at", DateTime),
 )
 sessions = Table(
     "sessions", metadata,

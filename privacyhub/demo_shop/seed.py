@@ -1,7 +1,9 @@
 """Deterministic demo data: a few hundred customers with orders, payments, invoices and more.
 
 Every fifteenth customer shares the default address of the one before (a household), so
-erasure has shared rows to spare. The first customer is always ``alice@demo-shop.example``.
+erasure has shared rows to spare; every fortieth closed the account (``deleted_at``) and most
+support tickets are closed, so the retention policies have clocks to read. The first customer
+is always ``alice@demo-shop.example``.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ def _rows(customers: int, rng: random.Random) -> dict[str, list[dict[str, Any]]]
         joined = EPOCH + timedelta(days=rng.randint(0, 300))
         rows["users"].append({"id": uid, "email": email, "phone": f"+49151{uid:07d}", "first_name": first,
                               "last_name": last, "password_hash": f"argon2id$demo${rng.getrandbits(64):016x}",
-                              "default_address_id": home, "created_at": joined})
+                              "default_address_id": home, "created_at": joined,
+                              "deleted_at": joined + timedelta(days=250) if uid % 40 == 0 else None})
         for _ in range(rng.randint(1, 4)):
             ids["order"] += 1
             oid, placed = ids["order"], joined + timedelta(days=rng.randint(1, 200), minutes=rng.randint(0, 1440))
@@ -81,9 +84,11 @@ def _rows(customers: int, rng: random.Random) -> dict[str, list[dict[str, Any]]]
                                      "user_agent": rng.choice(AGENTS), "started_at": joined + timedelta(days=n)})
         if uid == 1 or rng.random() < 0.3:
             ids["ticket"] += 1
+            opened = joined + timedelta(days=30)
             rows["support_tickets"].append({"id": ids["ticket"], "user_id": uid, "email": email,
                                             "subject": "Where is my parcel?", "body": f"Hello, this is {first}.",
-                                            "opened_at": joined + timedelta(days=30)})
+                                            "opened_at": opened,
+                                            "closed_at": opened + timedelta(days=3) if ids["ticket"] % 5 else None})
         if uid == 1 or rng.random() < 0.4:
             rows["newsletter_subscriptions"].append({"id": len(rows["newsletter_subscriptions"]) + 1, "email": email,
                                                      "user_id": uid, "confirmed": True, "subscribed_at": joined})

@@ -1,4 +1,5 @@
-"""Creating the Demo Shop database, registering it and recording its processing activities."""
+"""Creating the Demo Shop database, registering it, recording its processing activities and
+adding its retention policies."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import current_app
 from sqlalchemy import create_engine, func, inspect, select
 
 from privacyhub.demo_shop import schema
+from privacyhub.demo_shop.retention import add_demo_policies
 from privacyhub.demo_shop.seed import DEMO_EMAIL, seed
 from privacyhub.extensions import db
 from privacyhub.models import DataSystem, ProcessingActivity
@@ -73,4 +75,5 @@ def register_demo_shop(url: str | None = None, customers: int = 300) -> str | No
         if activity["name"] not in known:
             db.session.add(ProcessingActivity(systems=[SYSTEM_NAME], **activity))
     db.session.commit()
+    add_demo_policies(SYSTEM_NAME, ACTOR)
     return f"registered at {url}; file a request for {DEMO_EMAIL} to watch it complete"
