@@ -17,10 +17,12 @@ def init_admin(app: Flask) -> None:
     from admin.explorer import AuditExplorerView
     from admin.fulfilment import FulfilmentView
     from admin.incidents import add_incident_console
+    from admin.legal_holds import LegalHoldView
     from admin.operators import OperatorView
     from admin.outbox import OutboxView
     from admin.processing import ProcessingActivityView
     from admin.requests import RequestQueueView
+    from admin.retention import RetentionView
     from admin.sessions import init_sessions
     from privacyhub.extensions import db
     from privacyhub.models import ApiKey, DataSystem, Operator, ProcessingActivity
@@ -43,6 +45,8 @@ def init_admin(app: Flask) -> None:
     console.add_view(ProcessingActivityView(ProcessingActivity, db, name="Records of processing",
                                             endpoint="processing_activities", url="/admin/processing"))
     add_incident_console(app, console)
+    console.add_view(RetentionView(name="Retention", endpoint="retention_policies", url="/admin/retention"))
+    console.add_view(LegalHoldView(name="Legal holds", endpoint="legal_holds", url="/admin/holds"))
     console.add_view(AuditExplorerView(name="Audit events", endpoint="audit_events", url="/admin/events"))
     console.add_view(AuditLogView(name="Log integrity", endpoint="audit_integrity", url="/admin/audit-log"))
     console.add_view(ApiKeyView(ApiKey, db, name="API keys", endpoint="api_keys", url="/admin/api-keys"))

@@ -17,7 +17,7 @@ from privacyhub.fulfilment.completion import request_report
 from privacyhub.fulfilment.jobs import jobs_of, retry_failed
 from privacyhub.models import FulfilmentJob, SubjectRequest
 
-COUNTS = ("found", "deleted", "masked", "retained", "shared", "exported", "rectified", "unchanged")
+COUNTS = ("found", "deleted", "masked", "retained", "shared", "held", "exported", "rectified", "unchanged")
 
 
 class FulfilmentView(SecuredView):
