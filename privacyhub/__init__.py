@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     from privacyhub.extensions import csrf, db, limiter, migrate
     from privacyhub.keyfiles import ensure_instance_keys, load_secret_key
     from privacyhub.portal import bp as portal_bp
+    from privacyhub.edge import init_edge
     from privacyhub.security_headers import init_security_headers
 
     settings = Settings.from_env(test_config)
@@ -67,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     register_api(app)
     app.register_blueprint(portal_bp)
     init_security_headers(app)
+    init_edge(app)
     register_commands(app)
 
     from admin import init_admin

@@ -88,6 +88,7 @@ class Settings:
     max_body_bytes: int = 4 * 1024 * 1024
     api_rate_limit: str = "6000 per minute"
     cors_origins: list[str] = field(default_factory=list)
+    proxy_count: int = 0
     # Data-subject requests (docs/requests.md)
     require_approval: bool = False
     deadline_clock_start: str = "receipt"
@@ -121,7 +122,7 @@ class Settings:
     # (crontab: minute hour day-of-month month day-of-week, UTC), rows per batch, and the
     # days before a hold's expiry at which its owner is reminded.
     retention_schedule: str = "30 3 * * *"
-    retention_batch_size: int = 1000
+    retention_batch_size: int = 5000
     hold_reminder_days: list[int] = field(default_factory=lambda: [14, 3, 1])
 
     @classmethod
@@ -158,6 +159,7 @@ class Settings:
             max_body_bytes=env_int("MAX_BODY_BYTES", 4 * 1024 * 1024),
             api_rate_limit=env_str("API_RATE_LIMIT", "6000 per minute"),  # type: ignore[arg-type]
             cors_origins=env_list("CORS_ORIGINS"),
+            proxy_count=env_int("PROXY_COUNT", 0),
             require_approval=env_bool("REQUIRE_APPROVAL"),
             deadline_clock_start=env_str("DEADLINE_CLOCK_START", "receipt"),  # type: ignore[arg-type]
             reminder_days=[int(d) for d in env_list("REMINDER_DAYS")] or [7, 3, 1],
@@ -181,7 +183,7 @@ class Settings:
             audit_checkpoint_seconds=env_int("AUDIT_CHECKPOINT_SECONDS", 60),
             audit_retention_days=env_int("AUDIT_RETENTION_DAYS", 365),
             retention_schedule=env_str("RETENTION_SCHEDULE", "30 3 * * *"),  # type: ignore[arg-type]
-            retention_batch_size=env_int("RETENTION_BATCH_SIZE", 1000),
+            retention_batch_size=env_int("RETENTION_BATCH_SIZE", 5000),
             hold_reminder_days=[int(d) for d in env_list("HOLD_REMINDER_DAYS")] or [14, 3, 1],
         )
 
