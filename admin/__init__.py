@@ -25,11 +25,13 @@ def init_admin(app: Flask) -> None:
     from admin.retention import RetentionView
     from admin.sessions import init_sessions
     from privacyhub.extensions import db
+    from privacyhub.holds.requests import holds_report
     from privacyhub.models import ApiKey, DataSystem, Operator, ProcessingActivity
 
     app.register_blueprint(Blueprint("console", __name__, template_folder="templates",
                                      static_folder="static", static_url_path="/admin/assets"))
     init_sessions(app)
+    app.add_template_global(holds_report, "holds_on_request")
     console = Admin(
         name="PrivacyHub",
         index_view=DashboardView(),

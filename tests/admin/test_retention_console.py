@@ -107,6 +107,7 @@ def test_holds_in_the_console_and_on_a_held_request(console, make_api_key, clien
     assert json.loads(runner.invoke(args=["requests", "process", request_id]).output)["status"] == "in_progress"
     detail = officer.get(f"/admin/fulfilment/{request_id}").get_data(True)
     assert f"HOLD-{hold.id}" in detail and "Complete around the held rows" in detail
+    assert f"HOLD-{hold.id}" in officer.get(f"/admin/requests/{request_id}").get_data(True)
     assert "Deferred erasures" not in detail
     decided = officer.post(f"/admin/holds/requests/{request_id}/decision",
                            data={"csrf_token": token, "decision": "partial"}, follow_redirects=True)
@@ -120,3 +121,22 @@ def test_holds_in_the_console_and_on_a_held_request(console, make_api_key, clien
     assert "released" in released
     assert [e["action"] for e in hub_events("legal_hold.*")] == [
         "legal_hold.placed", "legal_hold.identity_revealed", "legal_hold.released"]
+
+
+def test_a_request_page_shows_its_deferred_erasure_then_its_completion(console, make_api_key, client, runner,
+                                                                        tmp_path):
+    from datetime import UTC, datetime
+
+    from privacyhub.fulfilment.deferred import run_due_erasures
+
+    shop_url = f"sqlite:///{tmp_path / 'shop.sqlite'}"
+    create_shop(shop_url)
+    register_sql("shop", shop_url, DATASET)
+    key = make_api_key("requests:write", "requests:read")
+    request_id = file_request(client, key, "erasure", {"email": "ada@example.com"})
+    assert json.loads(runner.invoke(args=["requests", "process", request_id]).output)["status"] == "completed"
+    officer = console("auditor")
+    page = officer.get(f"/admin/fulfilment/{request_id}").get_data(True)
+    assert "Deferred erasures" in page and "2033-03-01" in page and "pending" in page
+    assert run_due_erasures(now=datetime(2033, 3, 2, tzinfo=UTC)) == 1
+    assert "2033-03-02 00:00" in officer.get(f"/admin/fulfilment/{request_id}").get_data(True)
