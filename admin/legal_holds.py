@@ -114,7 +114,7 @@ class LegalHoldView(SecuredView):
         return self._page(self._hold(hold_id))
 
     @expose("/<int:hold_id>/change", methods=("POST",))
-    def change(self, hold_id: int) -> Response:
+    def change(self, hold_id: int) -> Any:
         hold, form = self._hold(hold_id), HoldChangeForm()
         if not form.validate_on_submit():
             flash("Give the reason and the owner.", "danger")
@@ -131,7 +131,7 @@ class LegalHoldView(SecuredView):
         return redirect(url_for(".show", hold_id=hold_id))
 
     @expose("/<int:hold_id>/release", methods=("POST",))
-    def release(self, hold_id: int) -> Response:
+    def release(self, hold_id: int) -> Any:
         hold, form = self._hold(hold_id), ReleaseForm()
         try:
             release_hold(hold, self.actor(), (form.reason.data or "") if form.validate_on_submit() else "")
@@ -154,7 +154,7 @@ class LegalHoldView(SecuredView):
         return no_store(self._page(hold, revealed=value))
 
     @expose("/requests/<request_id>/decision", methods=("POST",))
-    def decision(self, request_id: str) -> Response:
+    def decision(self, request_id: str) -> Any:
         """For an erasure holds stopped: keep waiting, or complete around the held rows."""
         found = get_request(request_id)
         if found is None:

@@ -79,7 +79,7 @@ class RetentionView(SecuredView):
         runs = list(db.session.scalars(select(RetentionRun).order_by(RetentionRun.id.desc()).limit(20)))
         return self.render("console/retention/list.html", rows=rows, runs=runs)
 
-    def _form_page(self, form: PolicyForm, policy: RetentionPolicy | None, error: str | None) -> Response:
+    def _form_page(self, form: PolicyForm, policy: RetentionPolicy | None, error: str | None) -> Any:
         return Response(self.render("console/retention/form.html", form=form, policy=policy, error=error),
                         status=422 if error or form.errors else 200)
 
@@ -124,7 +124,7 @@ class RetentionView(SecuredView):
         return self.render("console/retention/policy.html", policy=policy, facts=describe(policy), runs=runs,
                            dry=latest_run(policy, dry_run=True))
 
-    def _act(self, policy_id: int, action: Any, done: str) -> Response:
+    def _act(self, policy_id: int, action: Any, done: str) -> Any:
         policy = self._policy(policy_id)
         try:
             action(policy, self.actor())
@@ -135,15 +135,15 @@ class RetentionView(SecuredView):
         return redirect(url_for(".show", policy_id=policy_id))
 
     @expose("/<int:policy_id>/enable", methods=("POST",))
-    def enable(self, policy_id: int) -> Response:
+    def enable(self, policy_id: int) -> Any:
         return self._act(policy_id, enable_policy, "Enabled: beat runs the policy daily.")
 
     @expose("/<int:policy_id>/disable", methods=("POST",))
-    def disable(self, policy_id: int) -> Response:
+    def disable(self, policy_id: int) -> Any:
         return self._act(policy_id, disable_policy, "Disabled.")
 
     @expose("/<int:policy_id>/delete", methods=("POST",))
-    def delete(self, policy_id: int) -> Response:
+    def delete(self, policy_id: int) -> Any:
         policy = self._policy(policy_id)
         delete_policy(policy, self.actor())
         db.session.commit()
@@ -151,13 +151,13 @@ class RetentionView(SecuredView):
         return redirect(url_for(".index"))
 
     @expose("/<int:policy_id>/dry-run", methods=("POST",))
-    def dry_run(self, policy_id: int) -> Response:
+    def dry_run(self, policy_id: int) -> Any:
         """What the policy would delete or mask now; nothing changes."""
         run = run_policy(self._policy(policy_id), self.actor(), "console", dry_run=True)
         return redirect(url_for(".run_record", run_id=run.id))
 
     @expose("/<int:policy_id>/run", methods=("POST",))
-    def run(self, policy_id: int) -> Response:
+    def run(self, policy_id: int) -> Any:
         """Run the enabled policy now; a long run carries on in a worker."""
         try:
             run = run_policy(self._policy(policy_id), self.actor(), "console",
@@ -185,7 +185,7 @@ class RetentionView(SecuredView):
                            first_keys=lambda name: first_keys(run, name))
 
     @expose("/runs/<int:run_id>.csv")
-    def run_download(self, run_id: int) -> Response:
+    def run_download(self, run_id: int) -> Any:
         run = self._run(run_id)
         return send_file(io.BytesIO(run_csv(run)), mimetype="text/csv", as_attachment=True,
                          download_name=csv_name(run))

@@ -45,6 +45,8 @@ def run_due_erasures(limit: int = 100, now: datetime | None = None) -> int:
     completed = 0
     for item in due:
         system = db.session.get(DataSystem, item.system_id)
+        if system is None:  # removed with its deferred erasures (cascade); nothing left to do
+            continue
         connector = open_connector(system)
         graph = connector.graph()  # type: ignore[attr-defined]
         spec = graph.collections[item.collection]

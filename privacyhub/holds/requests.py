@@ -90,7 +90,8 @@ def resume_released_holds(now: datetime | None = None) -> int:
         request = db.session.get(SubjectRequest, job.request_seq)
         system = db.session.get(DataSystem, job.system_id)
         record_hub_event("fulfilment.system_resumed", HUB, [
-            {"type": "subject_request", "id": request.id}, {"type": "data_system", "id": system.name}],
+            {"type": "subject_request", "id": request.id if request else str(job.request_seq)},
+            {"type": "data_system", "id": system.name if system else str(job.system_id)}],
             metadata={"holds_ended": [e.hold_id for e in entries]})
         resumed += 1
     return resumed

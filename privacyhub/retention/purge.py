@@ -66,7 +66,8 @@ def purge_batch(conn: Connection, graph: DatasetGraph, target: Target, rows: lis
 
 def _mask(conn: Connection, target: Target, rows: list[dict[str, Any]], matcher: HoldMatcher,
           last_key: RowKey) -> BatchOutcome:
-    todo, held = [], []
+    todo: list[RowKey] = []
+    held: list[RowKey] = []
     for row in rows:
         key = row_key(target.spec, row)
         (held if matcher.hold_for(target.name, key, row) is not None else todo).append(key)

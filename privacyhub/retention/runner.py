@@ -121,6 +121,7 @@ class _Work:
 
     def __init__(self, run: RetentionRun, policy: RetentionPolicy, now: datetime, batch_size: int) -> None:
         system = db.session.get(DataSystem, policy.system_id)
+        assert system is not None  # a policy goes with its system
         connector = open_connector(system)
         self.engine = connector.engine  # type: ignore[attr-defined]
         self.graph = connector.graph()  # type: ignore[attr-defined]
@@ -200,6 +201,7 @@ def _stopped(run_id: int, exc: BaseException) -> None:
     log.warning("retention run %s stopped", run_id, exc_info=exc)
     db.session.rollback()
     run = db.session.get(RetentionRun, run_id)
+    assert run is not None
     message = describe_error(exc)
     run.errors = [*(run.errors or []), {"at": utcnow().isoformat(), "batch": run.batches, "message": message}]
     run.status = "failed" if run.dry_run else "interrupted"
@@ -229,7 +231,9 @@ def carry_on(run: RetentionRun, *, now: datetime | None = None, deadline: float 
         _finish(run, policy)
     except Exception as exc:  # noqa: BLE001  (kept on the run; the next run resumes from its cursor)
         _stopped(run_id, exc)
-    return db.session.get(RetentionRun, run_id)  # type: ignore[no-any-return]
+    finished = db.session.get(RetentionRun, run_id)
+    assert finished is not None
+    return finished
 
 
 def run_policy(policy: RetentionPolicy, actor: dict[str, Any], trigger: str = "cli", *, dry_run: bool = False,
