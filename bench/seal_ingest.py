@@ -44,7 +44,7 @@ from privacyhub import create_app  # noqa: E402
 from privacyhub.audit.sealer import SealPolicy, seal_pending_events  # noqa: E402
 from privacyhub.commands.setup import create_api_key, migrate_database  # noqa: E402
 from privacyhub.extensions import db  # noqa: E402
-from privacyhub.models import AuditEvent  # noqa: E402
+from privacyhub.models import AuditLeaf  # noqa: E402
 from tests.factories import event_payload  # noqa: E402
 
 SEALER = """
@@ -87,7 +87,7 @@ def ingest_round(port: int, secret: str, args: argparse.Namespace, serial: itert
 
 def unsealed() -> int:
     db.session.rollback()
-    return int(db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.leaf_index.is_(None))))
+    return int(db.session.scalar(select(func.count()).select_from(AuditLeaf).where(AuditLeaf.leaf_index.is_(None))))
 
 
 def run(database_url: str, args: argparse.Namespace, tmp: Path) -> None:

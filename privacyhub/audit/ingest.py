@@ -17,7 +17,7 @@ from privacyhub.audit.schemas import EventIn
 from privacyhub.crypto import Keyring, keyring
 from privacyhub.errors import Conflict
 from privacyhub.extensions import db
-from privacyhub.models import AuditEvent, AuditEventTarget, PurgedAuditEvent
+from privacyhub.models import AuditEvent, AuditEventTarget, AuditLeaf, PurgedAuditEvent
 from privacyhub.models.types import utcnow
 
 
@@ -126,6 +126,9 @@ def add_events(events: list[EventIn], source: str) -> IngestOutcome:
         target_rows.extend({"event_id": event_id, "target_type": t.type, "target_id": t.id} for t in event.targets)
     if rows:
         db.session.execute(insert(AuditEvent), rows)
+        # Queue the new events for the sealer: their rows in audit_leaves, no leaf index yet.
+        db.session.execute(insert(AuditLeaf).from_select(
+            ["seq"], select(AuditEvent.seq).where(AuditEvent.id.in_([row["id"] for row in rows]))))
     if target_rows:
         db.session.execute(insert(AuditEventTarget), target_rows)
     return IngestOutcome(accepted=len(rows), duplicates=in_batch_duplicates + stored_duplicates)

@@ -22,7 +22,7 @@ from privacyhub.audit.merkle import HASH_SIZE
 from privacyhub.audit.record import STORED_ORDER, leaf_hash_from_stored
 from privacyhub.audit.tree_store import raw_rows
 from privacyhub.extensions import db
-from privacyhub.models import AuditEvent
+from privacyhub.models import AuditEvent, AuditLeaf
 
 PARALLEL_FROM = 200_000  # leaves to check before worker processes pay for their start-up
 _worker_engine: Engine | None = None
@@ -42,8 +42,8 @@ RAW_COLUMNS = [_raw(name) for name in STORED_ORDER]
 
 
 def _rows_in(start: int, end: int) -> Select[Any]:
-    return (select(AuditEvent.leaf_index, *RAW_COLUMNS)
-            .where(AuditEvent.leaf_index >= start, AuditEvent.leaf_index < end).order_by(AuditEvent.leaf_index))
+    return (select(AuditLeaf.leaf_index, *RAW_COLUMNS).join(AuditEvent, AuditEvent.seq == AuditLeaf.seq)
+            .where(AuditLeaf.leaf_index >= start, AuditLeaf.leaf_index < end).order_by(AuditLeaf.leaf_index))
 
 
 def recomputed_leaves(start: int, end: int) -> Iterator[tuple[int, bytes]]:

@@ -20,7 +20,7 @@ from privacyhub.audit.leaf_scan import recomputed_leaves
 from privacyhub.audit.tree_store import leaf_hashes, lock_tree
 from privacyhub.errors import ProblemError
 from privacyhub.extensions import db
-from privacyhub.models import AuditEvent, AuditEventTarget, PurgedAuditEvent
+from privacyhub.models import AuditEvent, AuditEventTarget, AuditLeaf, PurgedAuditEvent
 from privacyhub.models.types import utcnow
 
 BATCH = 10000
@@ -59,18 +59,22 @@ def _purge_batch(cutoff: datetime) -> tuple[int, int] | None:
     limit = min(state.checkpoint_size, start + BATCH)
     if start >= limit:
         return 0, start
-    young = db.session.scalar(select(func.min(AuditEvent.leaf_index)).where(
-        AuditEvent.leaf_index >= start, AuditEvent.leaf_index < limit, AuditEvent.received_at >= cutoff))
+    young = db.session.scalar(select(func.min(AuditLeaf.leaf_index)).join(AuditEvent, AuditEvent.seq == AuditLeaf.seq)
+                              .where(AuditLeaf.leaf_index >= start, AuditLeaf.leaf_index < limit,
+                                     AuditEvent.received_at >= cutoff))
     end = limit if young is None else young
     if end <= start:
         return 0, start
     _check_untouched(start, end)
-    in_range = (AuditEvent.leaf_index >= start) & (AuditEvent.leaf_index < end)
+    leaves = (AuditLeaf.leaf_index >= start) & (AuditLeaf.leaf_index < end)
+    in_range = AuditEvent.seq.in_(select(AuditLeaf.seq).where(leaves))
     db.session.execute(insert(PurgedAuditEvent).from_select(
-        ["id", "leaf_index"], select(AuditEvent.id, AuditEvent.leaf_index).where(in_range)))
+        ["id", "leaf_index"],
+        select(AuditEvent.id, AuditLeaf.leaf_index).join(AuditLeaf, AuditLeaf.seq == AuditEvent.seq).where(leaves)))
     db.session.execute(delete(AuditEventTarget).where(
         AuditEventTarget.event_id.in_(select(AuditEvent.id).where(in_range))))
     db.session.execute(delete(AuditEvent).where(in_range))
+    db.session.execute(delete(AuditLeaf).where(leaves))
     state.purged_size = end
     return end - start, end
 

@@ -22,7 +22,7 @@ from privacyhub.audit.record import RECORD_COLUMNS, row_leaf_hash
 from privacyhub.audit.tree_store import lock_tree, raw_rows
 from privacyhub.crypto import Keyring, keyring
 from privacyhub.extensions import db
-from privacyhub.models import AuditEvent, AuditLogState
+from privacyhub.models import AuditEvent, AuditLeaf, AuditLogState
 from privacyhub.models.types import utcnow
 
 
@@ -72,15 +72,15 @@ def _store(seqs: list[int], first_index: int, nodes: list[Node]) -> None:
     conn = db.session.connection()
     if conn.dialect.name == "postgresql":
         conn.execute(text(
-            "UPDATE audit_events SET leaf_index = :first + v.n - 1 "
-            "FROM unnest(CAST(:seqs AS bigint[])) WITH ORDINALITY AS v(seq, n) WHERE audit_events.seq = v.seq"
+            "UPDATE audit_leaves SET leaf_index = :first + v.n - 1 "
+            "FROM unnest(CAST(:seqs AS bigint[])) WITH ORDINALITY AS v(seq, n) WHERE audit_leaves.seq = v.seq"
         ), {"first": first_index, "seqs": seqs})
         conn.execute(text(
             "INSERT INTO merkle_nodes (level, node_index, hash) SELECT * FROM unnest("
             "CAST(:levels AS smallint[]), CAST(:indices AS bigint[]), CAST(:hashes AS bytea[]))"
         ), {"levels": [n.level for n in nodes], "indices": [n.index for n in nodes], "hashes": [n.hash for n in nodes]})
         return
-    conn.exec_driver_sql("UPDATE audit_events SET leaf_index = ? WHERE seq = ?",
+    conn.exec_driver_sql("UPDATE audit_leaves SET leaf_index = ? WHERE seq = ?",
                          [(first_index + n, seq) for n, seq in enumerate(seqs)])
     conn.exec_driver_sql("INSERT INTO merkle_nodes (level, node_index, hash) VALUES (?, ?, ?)",
                          [(n.level, n.index, n.hash) for n in nodes])
@@ -105,8 +105,8 @@ def seal_batch(ring: Keyring, policy: SealPolicy, force_checkpoint: bool = False
     state = lock_tree()
     if state is None:
         return None
-    rows = raw_rows(select(AuditEvent.seq, AuditEvent.leaf_hash).where(AuditEvent.leaf_index.is_(None))
-                    .order_by(AuditEvent.seq).limit(policy.batch))
+    rows = raw_rows(select(AuditLeaf.seq, AuditEvent.leaf_hash).join(AuditEvent, AuditEvent.seq == AuditLeaf.seq)
+                    .where(AuditLeaf.leaf_index.is_(None)).order_by(AuditLeaf.seq).limit(policy.batch))
     now = utcnow()
     tree = CompactRange.from_bytes(state.compact_range)
     if rows:

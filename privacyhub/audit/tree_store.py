@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from privacyhub.audit.merkle import HASH_SIZE, CompactRange, NodeLookup
 from privacyhub.extensions import db
-from privacyhub.models import AuditEvent, AuditLogState, MerkleNode
+from privacyhub.models import AuditLeaf, AuditLogState, MerkleNode
 
 STATE_ID = 1
 # One PostgreSQL advisory lock key for everything that changes the tree (sealer, purge).
@@ -133,7 +133,7 @@ class LogOverview:
 def log_overview() -> LogOverview:
     """Sizes and times from the state row, and how many events wait for the sealer."""
     state = read_state()
-    unsealed = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.leaf_index.is_(None)))
+    unsealed = db.session.scalar(select(func.count()).select_from(AuditLeaf).where(AuditLeaf.leaf_index.is_(None)))
     if state is None:
         return LogOverview(0, 0, 0, int(unsealed or 0), None, None)
     return LogOverview(state.tree_size, state.checkpoint_size, state.purged_size, int(unsealed or 0),

@@ -21,7 +21,7 @@ from privacyhub.audit.merkle import CompactRange, Node
 from privacyhub.audit.tree_store import MissingNode, leaf_hashes, raw_rows, read_state, with_nodes
 from privacyhub.crypto import keyring
 from privacyhub.extensions import db
-from privacyhub.models import AuditCheckpoint, AuditEvent, MerkleNode
+from privacyhub.models import AuditCheckpoint, AuditLeaf, MerkleNode
 
 CHUNK = 10000
 CLASSIFY_WINDOW = 1000
@@ -178,14 +178,14 @@ def verify_log(from_index: int = 0, progress: Callable[[int], None] | None = Non
         if start in checkpoint_roots and start and tree.root() != checkpoint_roots[start]:
             raise _Failed(Problem("checkpoint", 0, f"checkpoint at tree size {start} does not match the stored tree",
                                   tree_size=start))
-        stray = db.session.scalar(select(func.min(AuditEvent.leaf_index)).where(AuditEvent.leaf_index < purged))
+        stray = db.session.scalar(select(func.min(AuditLeaf.leaf_index)).where(AuditLeaf.leaf_index < purged))
         if stray is not None and stray >= start:
             raise _Failed(Problem("inserted", stray, f"leaf {stray}: a row was inserted into the purged range"))
         jobs = default_jobs(end - start) if jobs is None else jobs
         _scan(report, _Walk(tree, end, purged, checkpoint_roots), jobs, progress)
         if state is not None and tree.to_bytes() != bytes(state.compact_range):
             raise _Failed(Problem("state", end, "the sealer's stored tree state does not match the recomputed tree"))
-        extra = db.session.scalar(select(func.min(AuditEvent.leaf_index)).where(AuditEvent.leaf_index >= end))
+        extra = db.session.scalar(select(func.min(AuditLeaf.leaf_index)).where(AuditLeaf.leaf_index >= end))
         if extra is not None:
             raise _Failed(Problem("inserted", extra, f"leaf {extra}: a row claims a leaf index beyond the tree "
                                   f"of {end} leaves"))

@@ -2,7 +2,7 @@
 
 from privacyhub.models.api_key import SCOPES, ApiKey
 from privacyhub.models.audit_event import AuditEvent, AuditEventTarget, PurgedAuditEvent
-from privacyhub.models.audit_tree import AuditCheckpoint, AuditLogState, AuditVerification, MerkleNode
+from privacyhub.models.audit_tree import AuditCheckpoint, AuditLeaf, AuditLogState, AuditVerification, MerkleNode
 from privacyhub.models.callback_delivery import CallbackDelivery
 from privacyhub.models.data_system import SYSTEM_KINDS, DataSystem
 from privacyhub.models.fulfilment import JOB_STATUSES, DeferredErasure, ExportArchive, FulfilmentJob, SubjectFlag
@@ -32,7 +32,8 @@ __all__ += [
     "RequestNote", "RequestStatusChange", "SubjectRequest", "VerificationToken",
 ]
 __all__ += ["Incident", "IncidentEscalation", "IncidentNotification", "IncidentTimelineEntry"]
-__all__ += ["AuditCheckpoint", "AuditLogState", "AuditVerification", "MerkleNode", "PurgedAuditEvent", "SubjectKey"]
+__all__ += ["AuditCheckpoint", "AuditLeaf", "AuditLogState", "AuditVerification", "MerkleNode", "PurgedAuditEvent",
+            "SubjectKey"]
 __all__ += ["JOB_STATUSES", "LEGAL_BASES", "SYSTEM_KINDS", "DataSystem", "DeferredErasure", "ExportArchive",
             "FulfilmentJob", "ProcessingActivity", "SubjectFlag"]
 __all__ += ["HOLD_DECISIONS", "HOLD_SCOPES", "RETENTION_ACTIONS", "LegalHold", "RequestHold", "RetentionPolicy",

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from privacyhub.audit.record import CanonicalText, canonical_json
 from privacyhub.extensions import db
+from privacyhub.models.audit_tree import AuditLeaf
 from privacyhub.models.types import BigIntId, UTCDateTime
 
 
@@ -37,10 +38,11 @@ class CanonicalJSON(TypeDecorator[Any]):
 class AuditEvent(db.Model):  # type: ignore[name-defined]
     """One audit event as stored: public fields in clear, personal fields sealed.
 
-    ``seq`` orders rows for paging; ``leaf_index`` is the event's place in the Merkle
-    tree, assigned later by the sealer; ``leaf_hash`` is computed at ingest over the
-    row's canonical record (see ``privacyhub.audit.record``). ``subject_key_id`` names
-    the ``subject_keys`` row whose key seals ``sealed``.
+    ``seq`` orders rows for paging; ``leaf_hash`` is computed at ingest over the row's
+    canonical record (see ``privacyhub.audit.record``); ``leaf_index``, the event's place
+    in the Merkle tree, lives in ``audit_leaves`` (the sealer assigns it there, so sealing
+    never rewrites these wide, many-indexed rows). ``subject_key_id`` names the
+    ``subject_keys`` row whose key seals ``sealed``.
     """
 
     __tablename__ = "audit_events"
@@ -49,9 +51,6 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
         Index("ix_audit_events_action", "action"),
         Index("ix_audit_events_actor_id", "actor_id"),
         Index("ix_audit_events_subject_ref", "subject_ref"),
-        # What the sealer reads: only the rows still waiting for a leaf index.
-        Index("ix_audit_events_unsealed", "seq", postgresql_where=text("leaf_index IS NULL"),
-              sqlite_where=text("leaf_index IS NULL")),
     )
 
     seq: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -72,7 +71,9 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     content_digest: Mapped[str] = mapped_column(String(64))
     leaf_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
-    leaf_index: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    leaf_index: Mapped[int | None] = column_property(
+        select(AuditLeaf.leaf_index).where(AuditLeaf.seq == seq).correlate_except(AuditLeaf).scalar_subquery()
+    )
 
 
 class AuditEventTarget(db.Model):  # type: ignore[name-defined]

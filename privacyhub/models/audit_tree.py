@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from privacyhub.extensions import db
 from privacyhub.models.types import BigIntId, UTCDateTime, utcnow
+
+
+class AuditLeaf(db.Model):  # type: ignore[name-defined]
+    """An event's place in the tree: ingest adds the row (``leaf_index`` null), the sealer numbers it.
+
+    A narrow table of its own, so the sealer's one write per event touches two small
+    indexes instead of rewriting the event row; the partial index is the sealer's queue.
+    """
+
+    __tablename__ = "audit_leaves"
+    __table_args__ = (
+        Index("ix_audit_leaves_unsealed", "seq", postgresql_where=text("leaf_index IS NULL"),
+              sqlite_where=text("leaf_index IS NULL")),
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # audit_events.seq
+    leaf_index: Mapped[int | None] = mapped_column(BigInteger, unique=True)
 
 
 class MerkleNode(db.Model):  # type: ignore[name-defined]

@@ -9,7 +9,7 @@ import pytest
 from privacyhub.audit.sealer import SealPolicy, seal_pending_events
 from privacyhub.extensions import db
 from privacyhub.models import AuditVerification
-from tests.audit.conftest import raw
+from tests.audit.conftest import delete_rows_at, raw
 from tests.factories import event_payload
 
 
@@ -83,8 +83,7 @@ def test_verify_button_needs_csrf(console, posted):
 
 
 def test_failed_verification_shows_the_index(app, console, sealed_log_console, monkeypatch):
-    raw("DELETE FROM audit_event_targets WHERE event_id = (SELECT id FROM audit_events WHERE leaf_index = 3)")
-    raw("DELETE FROM audit_events WHERE leaf_index = 3")
+    delete_rows_at("= 3")
     sent = []
     monkeypatch.setattr(app.extensions["celery"], "send_task", lambda name, args: sent.append((name, args)))
     operator = console("auditor")

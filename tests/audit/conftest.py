@@ -56,6 +56,17 @@ def raw(sql: str, **params: Any) -> list[Any]:
         return result.all() if result.returns_rows else []
 
 
+def row_at(condition: str) -> str:
+    """SQL picking the ``audit_events`` rows sealed at the leaf indices matching ``condition`` ("= 13")."""
+    return f"seq IN (SELECT seq FROM audit_leaves WHERE leaf_index {condition})"
+
+
+def delete_rows_at(condition: str) -> None:
+    """Delete the event rows (and their targets) sealed at the matching leaf indices, as raw SQL would."""
+    raw(f"DELETE FROM audit_event_targets WHERE event_id IN (SELECT id FROM audit_events WHERE {row_at(condition)})")
+    raw(f"DELETE FROM audit_events WHERE {row_at(condition)}")
+
+
 def _as_bytes(value: Any) -> bytes:
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value)

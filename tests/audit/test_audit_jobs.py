@@ -7,7 +7,7 @@ from sqlalchemy import select
 from privacyhub.audit.verify_runs import recent_verifications, request_verification, run_verification
 from privacyhub.extensions import db
 from privacyhub.models import AuditEvent, AuditVerification
-from tests.audit.conftest import raw
+from tests.audit.conftest import raw, row_at
 
 OPERATOR = {"type": "operator", "id": "7", "name": "auditor@example.com"}
 
@@ -27,7 +27,7 @@ def test_verification_job_records_a_pass(app, sealed_log):
 
 
 def test_verification_job_records_the_failing_index(app, sealed_log):
-    raw("UPDATE audit_events SET outcome = 'failure' WHERE leaf_index = 12")
+    raw(f"UPDATE audit_events SET outcome = 'failure' WHERE {row_at('= 12')}")
     run = request_verification(OPERATOR)
     db.session.commit()
     result = run_verification(run.id)

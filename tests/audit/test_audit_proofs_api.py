@@ -9,7 +9,7 @@ from privacyhub.audit.checkpoints import tree_head_bytes
 from privacyhub.audit.merkle_verify import verify_consistency, verify_inclusion
 from privacyhub.audit.record import record_leaf_hash
 from privacyhub.crypto import load_public_key, verify_signature
-from tests.audit.conftest import raw
+from tests.audit.conftest import raw, row_at
 
 
 def b64d(value: str) -> bytes:
@@ -152,7 +152,7 @@ def test_standalone_checker_runs_without_the_app(client, auth, sealed_log, tmp_p
 
 
 def test_proof_served_from_a_tampered_row_fails_offline(client, auth, sealed_log, runner, tmp_path):
-    raw("UPDATE audit_events SET action = 'user.logout' WHERE leaf_index = 3")
+    raw(f"UPDATE audit_events SET action = 'user.logout' WHERE {row_at('= 3')}")
     event = client.get(f"/v1/events/{sealed_log[2]['id']}", headers=auth).get_json()
     (tmp_path / "event.json").write_text(json.dumps(event))
     (tmp_path / "key.pem").write_text(client.get("/v1/public-key", headers=auth).get_json()["public_key_pem"])

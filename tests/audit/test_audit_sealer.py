@@ -110,7 +110,7 @@ def test_ingest_never_waits_for_the_sealer(app, client, auth, post_events, datab
     def slow_sealer() -> None:
         with other.connect() as conn, conn.begin():
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEALER_LOCK_KEY})
-            conn.execute(text("UPDATE audit_events SET leaf_index = seq + 1000000 WHERE leaf_index IS NULL"))
+            conn.execute(text("UPDATE audit_leaves SET leaf_index = seq + 1000000 WHERE leaf_index IS NULL"))
             holding.set()
             release.wait(30)
             conn.rollback()
