@@ -22,8 +22,8 @@ def keys_group() -> None:
 def rotate_command() -> None:
     """Re-wrap every audit subject key under the newest master key.
 
-    Put the new key first in PRIVACYHUB_ENCRYPTION_KEYS (or instance/encryption.keys),
-    keep the old ones after it, run this, then the old keys may be dropped.
+    Put the new key first in PRIVACYHUB_ENCRYPTION_KEYS (or instance/encryption.keys) and
+    keep the old ones after it, then run this; the audit log no longer needs the old keys.
     """
     ring = keyring()
     count = rewrap_subject_keys(ring)
