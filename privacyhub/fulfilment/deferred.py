@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from privacyhub.audit.ingest import record_hub_event
 from privacyhub.extensions import db
-from privacyhub.fulfilment.rows import delete_keys, fetch_where_in
+from privacyhub.fulfilment.rows import delete_keys, fetch_where_in, row_key
 from privacyhub.holds.matching import HoldMatcher
 from privacyhub.models import DataSystem, DeferredErasure, SubjectRequest
 from privacyhub.models.types import utcnow
@@ -25,12 +25,16 @@ HUB = {"type": "system", "id": "privacyhub", "name": "PrivacyHub"}
 
 def _held_keys(conn: Any, matcher: HoldMatcher, spec: Any, keys: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
     """The keys among ``keys`` a hold in force covers."""
-    if not matcher or len(spec.primary_key) != 1:
+    if not matcher:
         return set()
     matcher.prepare(conn)
-    rows = fetch_where_in(conn, spec, spec.primary_key[0], {key[0] for key in keys})
-    return {(row[spec.primary_key[0]],) for row in rows
-            if matcher.hold_for(spec.name, (row[spec.primary_key[0]],), row) is not None}
+    wanted = set(keys)
+    held = set()
+    for row in fetch_where_in(conn, spec, spec.primary_key[0], {key[0] for key in keys}):
+        key = row_key(spec, row)
+        if key in wanted and matcher.hold_for(spec.name, key, row) is not None:
+            held.add(key)
+    return held
 
 
 def run_due_erasures(limit: int = 100, now: datetime | None = None) -> int:

@@ -163,7 +163,9 @@ def change_hold(hold: LegalHold, actor: dict[str, Any], *, reason: str | None = 
 
 
 def release_hold(hold: LegalHold, actor: dict[str, Any], reason: str, now: datetime | None = None) -> LegalHold:
-    """End a hold now; erasures waiting for it resume with the next sweep (not committed)."""
+    """End a hold now; erasures waiting only for it are queued again at once (not committed)."""
+    from privacyhub.holds.requests import resume_released_holds
+
     if hold.released_at is not None:
         raise Conflict(f"{hold.reference} was already released")
     if not reason.strip():
@@ -174,6 +176,7 @@ def release_hold(hold: LegalHold, actor: dict[str, Any], reason: str, now: datet
     hold.updated_at = hold.released_at
     record_hub_event("legal_hold.released", actor, hold_target(hold),
                      metadata={"reason": hold.release_reason, "covers": _facts(hold)["covers"]})
+    resume_released_holds(hold.released_at)
     return hold
 
 

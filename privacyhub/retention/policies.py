@@ -177,7 +177,7 @@ def enable_policy(policy: RetentionPolicy, actor: dict[str, Any]) -> RetentionPo
     if policy.reviewed_at is None:
         raise Conflict(f"run a dry run of '{policy.name}' and review it before enabling the policy")
     if not policy.enabled:
-        policy.enabled, policy.updated_at = True, utcnow()
+        policy.enabled = True
         _audit("retention_policy.enabled", policy, actor, reviewed_at=policy.reviewed_at.isoformat())
     return policy
 
@@ -185,7 +185,7 @@ def enable_policy(policy: RetentionPolicy, actor: dict[str, Any]) -> RetentionPo
 def disable_policy(policy: RetentionPolicy, actor: dict[str, Any]) -> RetentionPolicy:
     """Stop beat from running the policy (not committed)."""
     if policy.enabled:
-        policy.enabled, policy.updated_at = False, utcnow()
+        policy.enabled = False
         _audit("retention_policy.disabled", policy, actor)
     return policy
 

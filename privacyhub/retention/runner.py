@@ -186,7 +186,7 @@ def _rehearse(run: RetentionRun, work: _Work) -> None:
 def _finish(run: RetentionRun, policy: RetentionPolicy) -> None:
     run.status, run.finished_at = "completed", utcnow()
     totals = {action: run.total(action) for action in COUNTED}
-    if run.dry_run:
+    if run.dry_run and policy.updated_at <= run.started_at:  # not if the policy changed meanwhile
         policy.reviewed_at = run.finished_at
     record_hub_event("retention.dry_run" if run.dry_run else "retention.run_completed", HUB,
                      run_targets(run, policy),

@@ -68,13 +68,29 @@ def test_a_subject_hold_makes_the_erasure_wait_until_released(client, runner, ke
     assert process(runner, request_id)["jobs"]["shop"]["status"] == "held"  # still waiting
 
     assert resume_released_holds() == 0                               # the hold is still in force
-    release_hold(hold, OFFICER, "case closed")
-    assert resume_released_holds() == 1
+    release_hold(hold, OFFICER, "case closed")                        # queues the waiting job at once
     db.session.commit()
+    assert db.session.scalar(select(FulfilmentJob)).status == "queued"
     done = process(runner, request_id)
     assert done["status"] == "completed"
     assert [r["id"] for r in snapshot(shop_url)["customers"]] == [2]
     assert "held" not in done["systems"]["shop"]["customers"]
+
+
+def test_the_sweep_lets_the_erasure_go_on_once_the_hold_expires(client, runner, key, shop, shop_url):
+    from datetime import timedelta
+
+    from privacyhub.models.types import utcnow
+
+    expires = utcnow() + timedelta(days=3)
+    place_hold("collection", system="shop", collection="support_tickets", expires_at=expires)
+    request_id, outcome = erasure_of_ada(client, runner, key)
+    assert outcome["jobs"]["shop"]["status"] == "held"
+    assert resume_released_holds(expires - timedelta(minutes=1)) == 0
+    assert resume_released_holds(expires + timedelta(minutes=1)) == 1
+    db.session.commit()
+    # the hold has not really expired yet, so the rerun is held again: the sweep only let it try
+    assert process(runner, request_id)["jobs"]["shop"]["status"] == "held"
 
 
 def test_partial_completion_erases_around_a_collection_hold(client, runner, key, shop, shop_url):

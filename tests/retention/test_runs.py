@@ -108,3 +108,10 @@ def test_months_and_years_follow_the_calendar(product, product_url):
     assert run.samples["orders"]["deleted"] == [[13]]              # 400 days old; 14 is only 100
     assert ago(400) < run.cutoff.replace(tzinfo=None)
     assert db.session.scalar(select(RetentionRun).where(RetentionRun.dry_run.is_(True))) is not None
+
+
+def test_a_policy_overrides_its_collection_s_erasure_action(product, product_url):
+    # invoices are annotated `erasure: retain` for requests; their own policy deletes them when due
+    policy = make_policy("invoices", collection="invoices", clock="issued_at", amount=1, unit="years")
+    run = run_policy(policy, OFFICER, "test", now=NOW)
+    assert ids(product_url, "invoices") == [901] and run.counts["invoices"]["deleted"] == 1
