@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from admin.retention_forms import HoldChangeForm, HoldForm, ReleaseForm, local_moment, parse_filter, sql_systems
-from admin.secured import SecuredView, no_store
+from admin.secured import WritingView, no_store
 from privacyhub.dsr.queries import get_request
 from privacyhub.errors import ProblemError
 from privacyhub.extensions import db
@@ -23,8 +23,6 @@ from privacyhub.holds.requests import decide
 from privacyhub.localtime import format_local, to_local
 from privacyhub.models import DataSystem, LegalHold, RequestHold, SubjectRequest
 from privacyhub.models.types import utcnow
-
-WRITERS = ("admin", "compliance")
 
 
 def hold_state(hold: LegalHold) -> tuple[str, str]:
@@ -39,21 +37,14 @@ def hold_state(hold: LegalHold) -> tuple[str, str]:
     return "danger", "in force"
 
 
-class LegalHoldView(SecuredView):
+class LegalHoldView(WritingView):
     """Holds, newest first; each hold's page lists the requests it touched."""
 
     roles = ("admin", "compliance", "auditor")
     write_endpoints = frozenset({"create", "change", "release", "reveal", "decision"})
 
-    def _handle_view(self, name: str, **kwargs: Any) -> Any:
-        refused = super()._handle_view(name, **kwargs)
-        if refused is None and name in self.write_endpoints and current_user.role not in WRITERS:
-            return self.render("console/forbidden.html"), 403
-        return refused
-
     def render(self, template: str, **kwargs: Any) -> Any:
         kwargs.setdefault("local", format_local)
-        kwargs.setdefault("can_write", current_user.is_authenticated and current_user.role in WRITERS)
         kwargs.setdefault("hold_state", hold_state)
         return super().render(template, **kwargs)
 

@@ -12,11 +12,10 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
-from flask_login import current_user
 from sqlalchemy import select
 
 from admin.retention_forms import PolicyForm, sql_systems
-from admin.secured import SecuredView
+from admin.secured import WritingView
 from privacyhub.errors import ProblemError
 from privacyhub.extensions import db
 from privacyhub.localtime import format_local
@@ -35,25 +34,17 @@ from privacyhub.retention.report import csv_name, first_keys, run_csv
 from privacyhub.retention.runner import run_policy
 from privacyhub.retention.schemas import latest_run
 
-WRITERS = ("admin", "compliance")
 RUN_BUDGET_SECONDS = 20  # longer runs carry on in a worker
 
 
-class RetentionView(SecuredView):
+class RetentionView(WritingView):
     """Policies, their dry runs and runs."""
 
     roles = ("admin", "compliance", "auditor")
     write_endpoints = frozenset({"create", "edit", "dry_run", "enable", "disable", "run", "delete"})
 
-    def _handle_view(self, name: str, **kwargs: Any) -> Any:
-        refused = super()._handle_view(name, **kwargs)
-        if refused is None and name in self.write_endpoints and current_user.role not in WRITERS:
-            return self.render("console/forbidden.html"), 403
-        return refused
-
     def render(self, template: str, **kwargs: Any) -> Any:
         kwargs.setdefault("local", format_local)
-        kwargs.setdefault("can_write", current_user.is_authenticated and current_user.role in WRITERS)
         kwargs.setdefault("counted", COUNTED)
         return super().render(template, **kwargs)
 

@@ -57,6 +57,23 @@ class SecuredView(BaseView):
         return Client(ip=request.remote_addr, user_agent=request.user_agent.string or None)
 
 
+class WritingView(SecuredView):
+    """A view all its ``roles`` read and only ``writers`` change: ``write_endpoints`` answer others 403."""
+
+    writers: tuple[str, ...] = ("admin", "compliance")
+    write_endpoints: frozenset[str] = frozenset()
+
+    def _handle_view(self, name: str, **kwargs: Any) -> Any:
+        refused = super()._handle_view(name, **kwargs)
+        if refused is None and name in self.write_endpoints and current_user.role not in self.writers:
+            return self.render("console/forbidden.html"), 403
+        return refused
+
+    def render(self, template: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("can_write", current_user.is_authenticated and current_user.role in self.writers)
+        return super().render(template, **kwargs)
+
+
 def setup_url() -> str:
     """Where an operator who still owes account setup is sent."""
     if current_user.must_change_password:

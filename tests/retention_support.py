@@ -14,8 +14,10 @@ from privacyhub.holds.register import PlaceHold
 from privacyhub.models import DataSystem, LegalHold, RetentionPolicy
 from privacyhub.retention.policies import PolicyDraft, create_policy, enable_policy
 from privacyhub.retention.runner import run_policy
+from tests.fulfilment.shop import DATASET as SHOP_DATASET
+from tests.fulfilment.shop import create_shop
 from tests.fulfilment_support import register_sql
-from tests.product_databases import product_database
+from tests.product_databases import PRODUCT_BACKENDS, product_database
 from tests.retention.shop import DATASET, NOW, create_app_database
 
 OFFICER = {"type": "operator", "id": "7", "name": "officer@example.com"}
@@ -59,6 +61,31 @@ def place_hold(scope: str, **options: Any) -> LegalHold:
 
 
 @pytest.fixture
-def clock():
-    """A controllable 'now' for domain functions."""
-    return NOW
+def backend() -> str:
+    """The hub's own database stays on SQLite; the product databases vary."""
+    return "sqlite"
+
+
+@pytest.fixture(params=PRODUCT_BACKENDS)
+def product_url(request, tmp_path):
+    """The test app's database on every product backend."""
+    yield from app_database(request.param, tmp_path)
+
+
+@pytest.fixture
+def product(app, product_url):
+    """The test app registered as the system ``app``."""
+    return register_app(product_url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def shop_url(request, tmp_path):
+    """The fulfilment tests' shop (the subject Ada and her rows) for erasure requests."""
+    with product_database(request.param, tmp_path) as url:
+        create_shop(url)
+        yield url
+
+
+@pytest.fixture
+def shop(app, shop_url):
+    return register_sql("shop", shop_url, SHOP_DATASET)

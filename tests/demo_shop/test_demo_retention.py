@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import create_engine, text
-
 from privacyhub.demo_shop.retention import POLICIES
 from privacyhub.demo_shop.setup import register_demo_shop
 from privacyhub.retention.policies import list_policies
 from privacyhub.retention.runner import run_enabled_policies
 from privacyhub.retention.schemas import latest_run
+from tests.demo_shop.test_demo_shop import count
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 ACTOR = {"type": "test", "id": "pytest", "name": "pytest"}
-
-
-def count(url: str, sql: str) -> int:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        value = conn.execute(text(sql)).scalar()
-    engine.dispose()
-    return int(value or 0)
 
 
 def test_demo_policies_are_reviewed_enabled_and_do_what_they_say(app):

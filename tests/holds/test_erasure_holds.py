@@ -12,22 +12,9 @@ from privacyhub.extensions import db
 from privacyhub.holds.register import release_hold
 from privacyhub.holds.requests import decide, resume_released_holds
 from privacyhub.models import AuditEvent, FulfilmentJob, SubjectRequest
-from tests.fulfilment.shop import DATASET, create_shop, snapshot
-from tests.fulfilment_support import file_request, product_endpoint, register_sql  # noqa: F401
-from tests.product_databases import product_database
+from tests.fulfilment.shop import snapshot
+from tests.fulfilment_support import file_request, product_endpoint  # noqa: F401
 from tests.retention_support import OFFICER, place_hold
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def shop_url(request, tmp_path):
-    with product_database(request.param, tmp_path) as url:
-        create_shop(url)
-        yield url
-
-
-@pytest.fixture
-def shop(app, shop_url):
-    return register_sql("shop", shop_url, DATASET)
 
 
 @pytest.fixture

@@ -11,24 +11,15 @@ import pytest
 from privacyhub.extensions import db
 from privacyhub.fulfilment.deferred import run_due_erasures
 from privacyhub.holds.register import release_hold
-from tests.fulfilment.shop import DATASET, create_shop, snapshot
-from tests.fulfilment_support import file_request, register_sql
-from tests.product_databases import product_database
+from tests.fulfilment.shop import snapshot
+from tests.fulfilment_support import file_request
 from tests.retention_support import OFFICER, place_hold
 
 ENDS = datetime(2033, 3, 1, 12, 0, tzinfo=UTC)  # invoice 900, issued 2025-03-01, kept 8 years
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def shop_url(request, tmp_path):
-    with product_database(request.param, tmp_path) as url:
-        create_shop(url)
-        yield url
-
-
 @pytest.fixture
-def erased_ada(app, client, runner, make_api_key, shop_url):
-    register_sql("shop", shop_url, DATASET)
+def erased_ada(client, runner, make_api_key, shop):
     key = make_api_key("requests:write", "requests:read")
     request_id = file_request(client, key, "erasure", {"email": "ada@example.com"})
     result = runner.invoke(args=["requests", "process", request_id])
