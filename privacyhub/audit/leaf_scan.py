@@ -68,9 +68,8 @@ def _worker_chunk(bounds: tuple[int, int]) -> tuple[list[int], bytes]:
 
 
 def default_jobs(leaves: int) -> int:
-    """Worker processes worth starting: none below ``PARALLEL_FROM`` leaves, and half the CPUs at
-    most (the database needs the rest to serve the rows), so one on a two-core machine."""
-    return max(1, min(4, (os.cpu_count() or 1) // 2)) if leaves >= PARALLEL_FROM else 1
+    """Worker processes worth starting: one per CPU (at most 4), none below ``PARALLEL_FROM`` leaves."""
+    return min(4, os.cpu_count() or 1) if leaves >= PARALLEL_FROM else 1
 
 
 @contextmanager

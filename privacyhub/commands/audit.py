@@ -42,7 +42,7 @@ def seal_command(checkpoint: bool) -> None:
 @click.option("--from-index", type=click.IntRange(min=0), default=0, show_default=True,
               help="Recompute leaves from this index on (earlier ones are taken from the stored tree).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Processes that read and hash rows [default: half the CPUs, at most 4, for 200,000+ leaves].")
+              help="Processes that read and hash rows [default: one per CPU, at most 4, for 200,000+ leaves].")
 @with_appcontext
 def verify_command(from_index: int, jobs: int | None) -> None:
     """Recompute leaves and tree and check every checkpoint; exit 1 naming the first problem."""
