@@ -86,9 +86,11 @@ def test_partial_completion_erases_around_a_collection_hold(client, runner, key,
     request_id, outcome = erasure_of_ada(client, runner, key)
     assert outcome["jobs"]["shop"]["status"] == "held" and outcome["systems"]["shop"]["orders"]["held"] >= 1
 
-    resumed = decide(request_of(request_id), "partial", OFFICER)
-    db.session.commit()
-    assert [job.status for job in resumed] == ["queued"]
+    headers = {"Authorization": f"Bearer {key}"}
+    assert client.post(f"/v1/requests/{request_id}/hold-decision", json={"decision": "later"},
+                       headers=headers).status_code == 422
+    decided = client.post(f"/v1/requests/{request_id}/hold-decision", json={"decision": "partial"}, headers=headers)
+    assert decided.status_code == 200 and decided.get_json()["jobs"]["shop"]["status"] == "queued"
     done = process(runner, request_id)
     assert done["status"] == "completed"
     report = done["systems"]["shop"]
