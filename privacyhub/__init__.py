@@ -30,11 +30,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> OpenAPI:
     from privacyhub.api import register_api
     from privacyhub.commands import register_commands
     from privacyhub.crypto import Keyring
+    from privacyhub.edge import init_edge
     from privacyhub.errors import register_error_handlers, validation_problem
     from privacyhub.extensions import csrf, db, limiter, migrate
     from privacyhub.keyfiles import ensure_instance_keys, load_secret_key
     from privacyhub.portal import bp as portal_bp
-    from privacyhub.edge import init_edge
     from privacyhub.security_headers import init_security_headers
 
     settings = Settings.from_env(test_config)
