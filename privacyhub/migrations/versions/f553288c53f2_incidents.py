@@ -1,7 +1,7 @@
 """incidents
 
 Revision ID: f553288c53f2
-Revises: 7e7504260909
+Revises: 69df8cd81b8e
 Create Date: 2026-11-23 05:48:57.324865
 
 """
@@ -13,7 +13,7 @@ import privacyhub.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'f553288c53f2'
-down_revision = '7e7504260909'
+down_revision = '69df8cd81b8e'
 branch_labels = None
 depends_on = None
 
