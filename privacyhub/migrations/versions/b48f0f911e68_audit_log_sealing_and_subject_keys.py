@@ -1,7 +1,7 @@
 """audit log sealing and subject keys
 
 Revision ID: b48f0f911e68
-Revises: 7e7504260909
+Revises: f553288c53f2
 Create Date: 2026-11-23 05:50:55.099251
 
 """
@@ -13,7 +13,7 @@ import privacyhub.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'b48f0f911e68'
-down_revision = '7e7504260909'
+down_revision = 'f553288c53f2'
 branch_labels = None
 depends_on = None
 
