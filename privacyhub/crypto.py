@@ -214,3 +214,11 @@ def decrypt_field(blob: bytes, *, aad: bytes = b"", ring: Keyring | None = None)
         if hmac.compare_digest(candidate, fingerprint):
             return AESGCM(key).decrypt(nonce, sealed, aad)
     raise ValueError("no configured master key opens this field")
+
+
+def reseal_field(blob: bytes, *, aad: bytes = b"", ring: Keyring | None = None) -> bytes | None:
+    """``blob`` sealed again under the newest master key (key rotation); ``None`` if it already is."""
+    ring = ring or keyring()
+    if blob[:1] == FIELD_CIPHER_VERSION and hmac.compare_digest(blob[1:5], _field_key(ring.master_keys[0])[1]):
+        return None
+    return encrypt_field(decrypt_field(blob, aad=aad, ring=ring), aad=aad, ring=ring)

@@ -25,14 +25,15 @@ ISSUER = "PrivacyHub"
 DRIFT_STEPS = 1  # accept the previous and next 30-second step for clock drift
 
 
-def _aad(operator: Operator) -> bytes:
-    return f"operators.totp_secret:{operator.id}".encode()
+def secret_aad(operator_id: int) -> bytes:
+    """Binds a sealed TOTP secret to its operator's row."""
+    return f"operators.totp_secret:{operator_id}".encode()
 
 
 def _secret(operator: Operator) -> str | None:
     if operator.totp_secret_sealed is None:
         return None
-    return decrypt_field(operator.totp_secret_sealed, aad=_aad(operator)).decode()
+    return decrypt_field(operator.totp_secret_sealed, aad=secret_aad(operator.id)).decode()
 
 
 def enrolment_secret(operator: Operator) -> str:
@@ -42,7 +43,7 @@ def enrolment_secret(operator: Operator) -> str:
     secret = _secret(operator)
     if secret is None:
         secret = pyotp.random_base32()
-        operator.totp_secret_sealed = encrypt_field(secret.encode(), aad=_aad(operator))
+        operator.totp_secret_sealed = encrypt_field(secret.encode(), aad=secret_aad(operator.id))
     return secret
 
 
