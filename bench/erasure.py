@@ -22,25 +22,21 @@ drops a throw-away database), ``--sizes 10000,100000`` to pick sizes, ``--repeat
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import sys
 import time
-import uuid
-from pathlib import Path
+from functools import partial
 from typing import Any
 
+import harness
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from privacyhub.datasets.annotation import parse_dataset
+from privacyhub.datasets.schema import build_graph, reflect_tables
+from privacyhub.fulfilment.erasure import apply_erasure, plan_erasure
+from privacyhub.fulfilment.planner import find_subject_rows
 
-from privacyhub.datasets.annotation import parse_dataset  # noqa: E402
-from privacyhub.datasets.schema import build_graph, reflect_tables  # noqa: E402
-from privacyhub.fulfilment.erasure import apply_erasure, plan_erasure  # noqa: E402
-from privacyhub.fulfilment.planner import find_subject_rows  # noqa: E402
-
+emit = partial(harness.emit, digits=4)  # seconds and MiB: four decimals
 SUBJECT = "subject@bench.example"
 BASE = 10_000_000  # ids of the subject's rows start here, above every background row
 OWNED = {"orders": 1000, "order_items": 4000, "payments": 1000, "shipments": 1000, "reviews": 1000,
@@ -108,15 +104,6 @@ DATASET = "dataset:\n  - fides_key: bench\n    collections:\n" + "".join([
                 + "          - name: email\n            data_categories: [user.contact.email]\n"
                 "            fides_meta: {identity: email}\n" + _fields("body:user.content.private")),
 ])
-
-
-def emit(name: str, value: float, unit: str, baseline: tuple[str, float] | None = None) -> None:
-    """Print one figure as a JSON line."""
-    line: dict[str, Any] = {"name": name, "value": round(value, 4), "unit": unit}
-    if baseline:
-        line.update(baseline_name=baseline[0], baseline_value=round(baseline[1], 4),
-                    ratio=round(value / baseline[1], 4))
-    print(json.dumps(line), flush=True)
 
 
 def populate_background(engine: Engine, rows: int) -> None:
@@ -226,17 +213,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    name = f"bench_erasure_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(args.database_url).set(database=name).render_as_string(hide_password=False)
+    with harness.throw_away_database(args.database_url, "bench_erasure") as url:
         run(url, [int(s) for s in args.sizes.split(",")], args.repeats)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

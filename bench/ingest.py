@@ -35,40 +35,28 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 from typing import Any
 
 import gunicorn
-from sqlalchemy import create_engine, inspect, text
+from harness import ROOT, add_database_arguments, emit, run_with_database
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from privacyhub import create_app  # noqa: E402
-from privacyhub.audit.ingest import build_row, content_digest  # noqa: E402
-from privacyhub.audit.schemas import EventIn  # noqa: E402
-from privacyhub.commands.setup import create_api_key, migrate_database  # noqa: E402
-from privacyhub.crypto import keyring  # noqa: E402
-from privacyhub.extensions import db  # noqa: E402
-from privacyhub.models import AuditEvent, AuditEventTarget  # noqa: E402
-from privacyhub.models.types import utcnow  # noqa: E402
-from tests.factories import event_payload  # noqa: E402
+from privacyhub import create_app
+from privacyhub.audit.ingest import build_row, content_digest
+from privacyhub.audit.schemas import EventIn
+from privacyhub.commands.setup import create_api_key, migrate_database
+from privacyhub.crypto import keyring
+from privacyhub.extensions import db
+from privacyhub.models import AuditEvent, AuditEventTarget
+from privacyhub.models.types import utcnow
+from tests.factories import event_payload
 
 SOURCE = "bench"
 Table = tuple[str, list[str], list[tuple[Any, ...]]]
-
-
-def emit(name: str, value: float, unit: str, baseline: tuple[str, float] | None = None) -> None:
-    line: dict[str, Any] = {"name": name, "value": round(value, 3), "unit": unit}
-    if baseline:
-        line.update(baseline_name=baseline[0], baseline_value=round(baseline[1], 3),
-                    ratio=round(value / baseline[1], 4))
-    print(json.dumps(line), flush=True)
 
 
 def start_gunicorn(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
@@ -217,9 +205,7 @@ def run(database_url: str, args: argparse.Namespace, tmp: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
-    parser.add_argument("--create-database", action="store_true",
-                        help="--database-url names the server's admin database; work in a throw-away one")
+    add_database_arguments(parser)
     parser.add_argument("--events", type=int, default=10_000, help="events per measured repeat")
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
@@ -231,20 +217,7 @@ def main() -> None:
     runner = run
     if args.seal:
         from seal_ingest import run as runner
-    with tempfile.TemporaryDirectory(prefix="privacyhub-bench-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        if not args.create_database:
-            return runner(url, args, Path(tmp))
-        name = f"privacyhub_bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            runner(make_url(url).set(database=name).render_as_string(hide_password=False), args, Path(tmp))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    run_with_database(args, runner)
 
 
 if __name__ == "__main__":

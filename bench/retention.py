@@ -32,31 +32,27 @@ Run: ``.venv/bin/python bench/retention.py`` (the local PostgreSQL by default),
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import sys
 import tempfile
 import time
-import uuid
+from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
+from functools import partial
 from typing import Any
 
+import harness
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from privacyhub import create_app
+from privacyhub.commands.setup import migrate_database
+from privacyhub.extensions import db
+from privacyhub.models.types import utcnow
+from privacyhub.retention.policies import PolicyDraft, create_policy, enable_policy
+from privacyhub.retention.runner import run_policy
+from privacyhub.systems.catalogue import RegisterSystem
+from privacyhub.systems.sql import dispose_engines
 
-from privacyhub import create_app  # noqa: E402
-from privacyhub.commands.setup import migrate_database  # noqa: E402
-from privacyhub.extensions import db  # noqa: E402
-from privacyhub.models.types import utcnow  # noqa: E402
-from privacyhub.retention.policies import PolicyDraft, create_policy, enable_policy  # noqa: E402
-from privacyhub.retention.runner import run_policy  # noqa: E402
-from privacyhub.systems.catalogue import RegisterSystem  # noqa: E402
-from privacyhub.systems.sql import dispose_engines  # noqa: E402
-
+emit = partial(harness.emit, digits=4)  # seconds and MiB: four decimals
 ACTOR = {"type": "bench", "id": "bench", "name": "bench/retention.py"}
 CUSTOMERS = 10_000
 SCHEMA = """
@@ -122,15 +118,6 @@ SCENARIOS: dict[str, dict[str, Any]] = {
 }
 
 
-def emit(name: str, value: float, unit: str, baseline: tuple[str, float] | None = None) -> None:
-    """Print one figure as a JSON line."""
-    line: dict[str, Any] = {"name": name, "value": round(value, 4), "unit": unit}
-    if baseline:
-        line.update(baseline_name=baseline[0], baseline_value=round(baseline[1], 4),
-                    ratio=round(value / baseline[1], 4))
-    print(json.dumps(line), flush=True)
-
-
 def memory(field: str) -> float:
     """``VmRSS`` (now) or ``VmHWM`` (peak since the last reset) of this process, in MiB."""
     with open("/proc/self/status") as status:
@@ -157,16 +144,11 @@ class Server:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        self.names: list[str] = []
+        self.databases = ExitStack()
 
     def database(self, scenario: str, rows: int) -> str:
         """A populated product database; returns its URL."""
-        name = f"bench_retention_{uuid.uuid4().hex[:8]}"
-        with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        self.names.append(name)
-        url = make_url(self.url).set(database=name).render_as_string(hide_password=False)
+        url = self.databases.enter_context(harness.throw_away_database(self.url, "bench_retention"))
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text(SCHEMA))
@@ -181,10 +163,7 @@ class Server:
 
     def drop_all(self) -> None:
         dispose_engines()
-        with self.admin.connect() as conn:
-            for name in self.names:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self.admin.dispose()
+        self.databases.close()
 
 
 def delete_by_hand(url: str, scenario: str, cutoff: Any) -> tuple[int, float]:

@@ -25,27 +25,20 @@ import queue
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from harness import ROOT, add_database_arguments, emit, run_with_database
+from ingest import Client, start_gunicorn
+from sqlalchemy import func, select
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from ingest import Client, emit, start_gunicorn  # noqa: E402
-
-from privacyhub import create_app  # noqa: E402
-from privacyhub.audit.sealer import SealPolicy, seal_pending_events  # noqa: E402
-from privacyhub.commands.setup import create_api_key, migrate_database  # noqa: E402
-from privacyhub.extensions import db  # noqa: E402
-from privacyhub.models import AuditLeaf  # noqa: E402
-from tests.factories import event_payload  # noqa: E402
+from privacyhub import create_app
+from privacyhub.audit.sealer import SealPolicy, seal_pending_events
+from privacyhub.commands.setup import create_api_key, migrate_database
+from privacyhub.extensions import db
+from privacyhub.models import AuditLeaf
+from tests.factories import event_payload
 
 SEALER = """
 import sys, time
@@ -133,29 +126,14 @@ def run(database_url: str, args: argparse.Namespace, tmp: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
-    parser.add_argument("--create-database", action="store_true",
-                        help="--database-url names the server's admin database; work in a throw-away one")
+    add_database_arguments(parser)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--events", type=int, default=50_000, help="events per round")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seal-every", type=float, default=1.0, help="seconds between sealing runs")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="privacyhub-bench-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        if not args.create_database:
-            return run(url, args, Path(tmp))
-        name = f"privacyhub_bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run(make_url(url).set(database=name).render_as_string(hide_password=False), args, Path(tmp))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    run_with_database(args, run)
 
 
 if __name__ == "__main__":

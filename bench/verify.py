@@ -25,43 +25,28 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from harness import add_database_arguments, emit, run_with_database
+from sqlalchemy import insert, select, text
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from privacyhub import create_app  # noqa: E402
-from privacyhub.audit.ingest import build_row, content_digest, event_key_owner  # noqa: E402
-from privacyhub.audit.personal import SealingKeys  # noqa: E402
-from privacyhub.audit.record import RECORD_COLUMNS, canonical_json, stored_record  # noqa: E402
-from privacyhub.audit.schemas import EventIn  # noqa: E402
-from privacyhub.audit.sealer import SealPolicy, seal_pending_events  # noqa: E402
-from privacyhub.audit.verify import verify_log  # noqa: E402
-from privacyhub.commands.setup import migrate_database  # noqa: E402
-from privacyhub.crypto import keyring  # noqa: E402
-from privacyhub.extensions import db  # noqa: E402
-from privacyhub.models import AuditEvent, AuditEventTarget, AuditLeaf  # noqa: E402
-from privacyhub.models.types import utcnow  # noqa: E402
-from tests.factories import event_payload  # noqa: E402
+from privacyhub import create_app
+from privacyhub.audit.ingest import build_row, content_digest, event_key_owner
+from privacyhub.audit.personal import SealingKeys
+from privacyhub.audit.record import RECORD_COLUMNS, canonical_json, stored_record
+from privacyhub.audit.schemas import EventIn
+from privacyhub.audit.sealer import SealPolicy, seal_pending_events
+from privacyhub.audit.verify import verify_log
+from privacyhub.commands.setup import migrate_database
+from privacyhub.crypto import keyring
+from privacyhub.extensions import db
+from privacyhub.models import AuditEvent, AuditEventTarget, AuditLeaf
+from privacyhub.models.types import utcnow
+from tests.factories import event_payload
 
 BATCH = 5000
-
-
-def emit(name: str, value: float, unit: str, baseline: tuple[str, float] | None = None) -> None:
-    line: dict[str, Any] = {"name": name, "value": round(value, 3), "unit": unit}
-    if baseline:
-        line.update(baseline_name=baseline[0], baseline_value=round(baseline[1], 3),
-                    ratio=round(value / baseline[1], 4))
-    print(json.dumps(line), flush=True)
 
 
 def populate(total: int) -> None:
@@ -132,25 +117,10 @@ def run(database_url: str, args: argparse.Namespace, tmp: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
-    parser.add_argument("--create-database", action="store_true",
-                        help="--database-url names the server's admin database; work in a throw-away one")
+    add_database_arguments(parser)
     parser.add_argument("--events", type=int, default=1_000_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="privacyhub-bench-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        if not args.create_database:
-            return run(url, args, Path(tmp))
-        name = f"privacyhub_bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run(make_url(url).set(database=name).render_as_string(hide_password=False), args, Path(tmp))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    run_with_database(args, run)
 
 
 if __name__ == "__main__":
