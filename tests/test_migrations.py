@@ -3,6 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+
 from privacyhub.extensions import db
 
 

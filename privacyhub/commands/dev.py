@@ -73,6 +73,8 @@ def dev_command(port: int) -> None:
         click.secho(f"{label}: {secret}", fg="green", bold=True)
         click.echo("  (shown once; store it now)")
     env = {**os.environ, "PRIVACYHUB_INSTANCE_PATH": current_app.instance_path}
+    # Links in mails and API answers (exports, verification) must point at this port.
+    env.setdefault("PRIVACYHUB_BASE_URL", f"http://127.0.0.1:{port}")
     children = [subprocess.Popen(cmd, env=env) for cmd in child_commands(port)]  # noqa: S603
     click.echo(f"PrivacyHub on http://127.0.0.1:{port}/, console at http://127.0.0.1:{port}/admin/  "
                "(Ctrl-C stops web, worker and beat)")

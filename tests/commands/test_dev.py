@@ -1,6 +1,7 @@
 """``privacyhub dev`` (what ``make run`` starts): web, worker and beat, end to end."""
 
 import http.cookiejar
+import io
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,7 @@ def test_dev_stack_serves_ingests_and_stops_cleanly(tmp_path: Path):
         assert (status, body) == (201, {"accepted": 1000, "duplicates": 0})
         _, page = call(f"http://127.0.0.1:{port}/v1/events?actor_id=user-3&limit=1000", key=key)
         assert len(page["events"]) == len([i for i in range(1000) if i % 7 == 3])
+        assert_demo_access_request_completes(f"http://127.0.0.1:{port}", key)
         files = {p.name: oct(p.stat().st_mode & 0o777) for p in (tmp_path / "instance").iterdir()}
         assert files["signing.key"] == files["secret.key"] == files["encryption.keys"] == "0o600"
         assert "privacyhub.sqlite" in files and "broker.sqlite" in files
@@ -77,6 +80,26 @@ def test_dev_stack_serves_ingests_and_stops_cleanly(tmp_path: Path):
             raise
     assert process.returncode == 0
     assert processes_with_instance(tmp_path / "instance") == []
+
+
+def assert_demo_access_request_completes(base: str, key: str) -> None:
+    """The worker fulfils an access request for the Demo Shop subject; the archive link works."""
+    from privacyhub.demo_shop.seed import DEMO_EMAIL
+
+    status, filed = call(f"{base}/v1/requests", {"type": "access", "identity_verified": True,
+                                                 "identities": [{"type": "email", "value": DEMO_EMAIL}]}, key)
+    assert status == 201
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        _, request = call(f"{base}/v1/requests/{filed['id']}", key=key)
+        if request["status"] == "completed":
+            break
+        time.sleep(1)
+    assert request["status"] == "completed", request
+    assert request["results_url"].startswith(f"{base}/v1/exports/")
+    with urllib.request.urlopen(request["results_url"], timeout=30) as response:
+        archive = zipfile.ZipFile(io.BytesIO(response.read()))
+    assert DEMO_EMAIL in archive.read("data.json").decode()
 
 
 def console_sign_in(base: str, email: str, password: str) -> str:
