@@ -113,7 +113,7 @@ def _defuse(value: Any) -> Any:
 
 
 def _for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
-    text = frame.select_dtypes(include="object").columns
+    text = frame.select_dtypes(include=["object", "string"]).columns
     return frame.assign(**{c: frame[c].map(_defuse) for c in text})
 
 

@@ -85,7 +85,7 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
         frame[column] = frame[column].astype("Int64")
     text = [c for c in REGISTER_COLUMNS if c not in TIME_COLUMNS + COUNT_COLUMNS]
     text.remove("deadline_missed")
-    frame[text] = frame[text].fillna("").astype(object)
+    frame[text] = frame[text].astype(object).fillna("")
     frame["deadline_missed"] = frame["deadline_missed"].astype(bool)
     return frame
 
