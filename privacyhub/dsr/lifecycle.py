@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app
 
 from privacyhub.audit.ingest import record_hub_event
+from privacyhub.dispatch import send_after_commit
 from privacyhub.dsr.actors import SYSTEM, Actor
 from privacyhub.dsr.callbacks import queue_callbacks
 from privacyhub.dsr.identities import audit_subject
@@ -18,6 +19,9 @@ from privacyhub.errors import Conflict, ValidationFailed
 from privacyhub.extensions import db
 from privacyhub.models import DENIAL_REASONS, RequestStatusChange, SubjectRequest
 from privacyhub.models.types import utcnow
+
+# Fulfilment starts as soon as a request may be processed; the periodic sweep is the fallback.
+START_FULFILMENT_TASK = "tasks.fulfilment.start_request"
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "identity_unverified": frozenset({"pending", "denied", "cancelled"}),
@@ -87,6 +91,8 @@ def admit(request: SubjectRequest, actor: Actor) -> None:
         transition(request, "pending", actor)
     if current_app.extensions["privacyhub.settings"].require_approval and request.status == "pending":
         transition(request, "awaiting_approval", SYSTEM, "approval required by policy")
+    if request.status == "pending":
+        send_after_commit(START_FULFILMENT_TASK, request.id)
 
 
 def approve(request: SubjectRequest, actor: Actor) -> None:
@@ -94,6 +100,7 @@ def approve(request: SubjectRequest, actor: Actor) -> None:
     if request.status != "awaiting_approval":
         raise Conflict(f"only requests awaiting approval can be approved, this one is '{request.status}'")
     transition(request, "in_progress", actor, "approved")
+    send_after_commit(START_FULFILMENT_TASK, request.id)
 
 
 def deny(request: SubjectRequest, actor: Actor, denial_reason: str, detail: str | None = None) -> None:
