@@ -26,6 +26,8 @@ from sqlalchemy import (
     update,
 )
 
+from tests.product_db import snapshot_tables
+
 metadata = MetaData()
 addresses = Table("addresses", metadata, Column("id", Integer, primary_key=True, autoincrement=False),
                   Column("street", String(200), nullable=False), Column("city", String(100)))
@@ -246,12 +248,7 @@ def create_shop(url: str) -> None:
 
 def snapshot(url: str) -> dict[str, list[dict]]:
     """Every row of every table, sorted, for before/after comparisons."""
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        data = {name: sorted((dict(r) for r in conn.execute(table.select()).mappings()), key=repr)
-                for name, table in metadata.tables.items()}
-    engine.dispose()
-    return data
+    return snapshot_tables(url, metadata, repr)
 
 
 def utc(dt: datetime) -> datetime:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, create_engine, insert
 
+from tests.product_db import snapshot_tables
+
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 BOUNDARY = (NOW - timedelta(days=30)).replace(tzinfo=None)  # product databases keep naive UTC
 
@@ -154,12 +156,7 @@ def create_app_database(url: str) -> None:
 
 def snapshot(url: str) -> dict[str, list[dict]]:
     """Every row of every table, sorted by id."""
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        data = {name: sorted((dict(r) for r in conn.execute(table.select()).mappings()), key=lambda r: r["id"])
-                for name, table in metadata.tables.items()}
-    engine.dispose()
-    return data
+    return snapshot_tables(url, metadata, lambda row: row["id"])
 
 
 def ids(url_or_data, name: str) -> list[int]:
