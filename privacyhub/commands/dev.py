@@ -50,17 +50,39 @@ def child_commands(port: int) -> list[list[str]]:
 
 
 def stop_all(children: list[subprocess.Popen[bytes]]) -> None:
-    """Ask every child to stop, then kill whatever is still running after the grace period."""
+    """Stop every child with its own children (gunicorn and Celery pool workers).
+
+    Each child leads a process group of its own; the group is asked to stop, and whatever of it
+    still runs after the grace period is killed, so nothing outlives ``make run``.
+    """
     for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
+        signal_group(child.pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     for child in children:
         try:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.kill()
+            signal_group(child.pid, signal.SIGKILL)
             child.wait()
+    for child in children:
+        while group_alive(child.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        signal_group(child.pid, signal.SIGKILL)
+
+
+def signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @click.command("dev")
@@ -75,7 +97,9 @@ def dev_command(port: int) -> None:
     env = {**os.environ, "PRIVACYHUB_INSTANCE_PATH": current_app.instance_path}
     # Links in mails and API answers (exports, verification) must point at this port.
     env.setdefault("PRIVACYHUB_BASE_URL", f"http://127.0.0.1:{port}")
-    children = [subprocess.Popen(cmd, env=env) for cmd in child_commands(port)]  # noqa: S603
+    # Own process groups: Ctrl-C reaches this process only, which then stops each group in order.
+    children = [subprocess.Popen(cmd, env=env, start_new_session=True)  # noqa: S603
+                for cmd in child_commands(port)]
     click.echo(f"PrivacyHub on http://127.0.0.1:{port}/, console at http://127.0.0.1:{port}/admin/  "
                "(Ctrl-C stops web, worker and beat)")
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
