@@ -25,6 +25,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check privacyhub admin tasks tests bench
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache

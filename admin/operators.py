@@ -9,6 +9,7 @@ from flask_admin import expose
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -54,7 +55,7 @@ class OperatorView(SecuredModelView):
             abort(404)
         return operator
 
-    def _failed(self, error: ProblemError, operator_id: int) -> Response:
+    def _failed(self, error: ProblemError, operator_id: int) -> BaseResponse:
         db.session.rollback()
         flash(error.detail, "error")
         return redirect(url_for(".manage", operator_id=operator_id))

@@ -13,6 +13,7 @@ from flask_admin import expose
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -139,7 +140,7 @@ class RequestQueueView(SecuredView):
             can=lambda new: lifecycle.can_transition(subject_request.status, new),
         )
 
-    def _act(self, request_id: str, action: Any, done: str) -> Response:
+    def _act(self, request_id: str, action: Any, done: str) -> BaseResponse:
         """Run one action as the signed-in operator; refusals are shown, not raised."""
         if current_user.role not in ACTING_ROLES:
             return Response(self.render("console/forbidden.html"), status=403)
@@ -155,16 +156,16 @@ class RequestQueueView(SecuredView):
         return redirect(url_for(".show", request_id=request_id))
 
     @expose("/<request_id>/approve", methods=("POST",))
-    def approve(self, request_id: str) -> Response:
+    def approve(self, request_id: str) -> BaseResponse:
         return self._act(request_id, lifecycle.approve, "Approved: the request is being processed.")
 
     @expose("/<request_id>/retry", methods=("POST",))
-    def retry(self, request_id: str) -> Response:
+    def retry(self, request_id: str) -> BaseResponse:
         return self._act(request_id, lambda r, a: lifecycle.transition(r, "in_progress", a, "retried"),
                          "Retrying the request.")
 
     @expose("/<request_id>/deny", methods=("POST",))
-    def deny(self, request_id: str) -> Response:
+    def deny(self, request_id: str) -> BaseResponse:
         form = DenyForm()
         if not form.validate_on_submit():
             flash("Choose a reason to deny the request.", "error")
@@ -173,13 +174,13 @@ class RequestQueueView(SecuredView):
                          "Denied; the subject has been told why.")
 
     @expose("/<request_id>/cancel", methods=("POST",))
-    def cancel(self, request_id: str) -> Response:
+    def cancel(self, request_id: str) -> BaseResponse:
         form = CancelForm()
         form.validate_on_submit()
         return self._act(request_id, lambda r, a: lifecycle.cancel(r, a, form.reason.data or None), "Cancelled.")
 
     @expose("/<request_id>/extend", methods=("POST",))
-    def extend(self, request_id: str) -> Response:
+    def extend(self, request_id: str) -> BaseResponse:
         form = ExtendForm()
         if not form.validate_on_submit() or form.due_date.data is None:
             flash("Give the new deadline and the reason.", "error")
@@ -189,7 +190,7 @@ class RequestQueueView(SecuredView):
                          "Deadline extended; the subject has been told why.")
 
     @expose("/<request_id>/owner", methods=("POST",))
-    def assign(self, request_id: str) -> Response:
+    def assign(self, request_id: str) -> BaseResponse:
         form = OwnerForm()
         form.owner.choices = owner_choices()
         if not form.validate_on_submit():
@@ -199,7 +200,7 @@ class RequestQueueView(SecuredView):
         return self._act(request_id, lambda r, a: casework.assign_owner(r, owner, a), "Owner updated.")
 
     @expose("/<request_id>/notes", methods=("POST",))
-    def note(self, request_id: str) -> Response:
+    def note(self, request_id: str) -> BaseResponse:
         form = NoteForm()
         body = form.body.data if form.validate_on_submit() else ""
         return self._act(request_id, lambda r, a: casework.add_note(r, body or "", a), "Note added.")

@@ -102,15 +102,15 @@ def ensure_opengdpr_certificate(settings: Settings, domain: str) -> tuple[Path, 
         write_secret_file(key_file, key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     if not cert_file.exists():
-        key = serialization.load_pem_private_key(_read_when_complete(key_file), password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)
+        signing_key = serialization.load_pem_private_key(_read_when_complete(key_file), password=None)
+        assert isinstance(signing_key, rsa.RSAPrivateKey)
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
         now = datetime.datetime.now(datetime.UTC)
-        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(signing_key.public_key())
                 .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
                 .not_valid_after(now + datetime.timedelta(days=3650))
                 .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
-                .sign(key, hashes.SHA256()))
+                .sign(signing_key, hashes.SHA256()))
         write_secret_file(cert_file, cert.public_bytes(serialization.Encoding.PEM))
     return key_file, cert_file
 

@@ -9,7 +9,7 @@ from privacyhub.auth.api_keys import enforce_api_key
 from privacyhub.errors import BadRequest, ProblemError
 from privacyhub.extensions import csrf, limiter
 
-BEARER = [{"bearer": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 class UnsupportedMediaType(ProblemError):

@@ -26,7 +26,7 @@ from privacyhub.errors import NotFound
 
 bp = api_blueprint("audit_log")
 TAG = [Tag(name="audit log", description="Checkpoints and proofs (RFC 9162) for verifying the audit log")]
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 @bp.get("/checkpoints/latest", tags=TAG, security=SECURITY, responses={200: CheckpointOut})

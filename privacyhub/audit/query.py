@@ -45,7 +45,7 @@ def decode_cursor(cursor: str) -> int:
         raise BadRequest("the cursor is not valid; use next_cursor from a previous page") from exc
 
 
-def filtered(flt: EventFilter, ring: Keyring) -> Select[tuple[AuditEvent]]:
+def filtered(flt: EventFilter, ring: Keyring) -> Select[AuditEvent]:
     """A SELECT of the events matching the filter, in log order."""
     stmt = select(AuditEvent)
     if flt.action:

@@ -13,7 +13,7 @@ import base64
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import rfc8785
 
@@ -26,6 +26,13 @@ RECORD_COLUMNS = (
     "outcome", "location", "event_metadata", "source", "subject_ref", "subject_key_id", "sealed",
     "content_digest",
 )
+
+
+class ColumnValues(Protocol):
+    """An ``audit_events`` row read by column name: a dict, or a SQLAlchemy ``RowMapping``."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
+
 
 _json_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
 _SAFE_INT = 2**53 - 1
@@ -98,7 +105,7 @@ def timestamp_text(value: datetime) -> str:
     return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
-def stored_record(row: Mapping[str, Any]) -> dict[str, Any]:
+def stored_record(row: ColumnValues) -> dict[str, Any]:
     """The JSON object a leaf commits to, from an ``audit_events`` row (column names as keys)."""
     sealed = row["sealed"]
     return {
@@ -175,6 +182,6 @@ def record_leaf_hash(record: Mapping[str, Any]) -> bytes:
     return leaf_hash(canonical_json(record))
 
 
-def row_leaf_hash(row: Mapping[str, Any]) -> bytes:
+def row_leaf_hash(row: ColumnValues) -> bytes:
     """The leaf hash of an ``audit_events`` row."""
     return leaf_hash(canonical_json(stored_record(row)))

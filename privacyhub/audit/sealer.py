@@ -9,6 +9,7 @@ signed once ``checkpoint_events`` leaves were added since the last one, or
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -52,7 +53,7 @@ class SealOutcome:
     busy: bool = False  # another sealer held the lock; nothing was done
 
 
-def _leaves_of(rows: list[tuple[Any, ...]]) -> list[bytes]:
+def _leaves_of(rows: Sequence[tuple[Any, ...]]) -> list[bytes]:
     """Leaf hashes in order; rows stored without one (not written by ingest) are hashed here."""
     missing = [seq for seq, leaf in rows if leaf is None]
     computed: dict[int, bytes] = {}

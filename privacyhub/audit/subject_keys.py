@@ -149,6 +149,7 @@ def rewrap_subject_keys(ring: Keyring, batch: int = 1000) -> int:
             return done
         changes = []
         for key_id, pseudonym, wrapped in rows:
+            assert wrapped is not None  # only shredding clears it, and shredded keys are not selected
             master_id, rewrapped = ring.rewrap_data_key(wrapped, pseudonym)
             changes.append({"id": key_id, "wrapped_key": rewrapped, "master_key_id": master_id})
         db.session.execute(update(SubjectKey), changes)

@@ -8,7 +8,7 @@ never on hash values), fetches them all in one query, and runs it again for real
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -65,7 +65,7 @@ def read_state() -> AuditLogState | None:
     return db.session.get(AuditLogState, STATE_ID, populate_existing=True)
 
 
-def raw_rows(stmt: Executable) -> list[tuple[Any, ...]]:
+def raw_rows(stmt: Executable) -> Sequence[tuple[Any, ...]]:
     """All rows of a SELECT as the driver returns them (no result processing), for bulk scans."""
     result = db.session.connection().execute(stmt)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import IO
 
 import click
 from flask.cli import with_appcontext
@@ -56,7 +57,7 @@ def verify_command(from_index: int, jobs: int | None) -> None:
 @click.argument("event_file", type=click.File("r"))
 @click.option("--public-key", "public_key_file", required=True, type=click.Path(exists=True, dir_okay=False),
               help="The log's public key: PEM, or base64 of the raw key (GET /v1/public-key).")
-def verify_proof_command(event_file: click.utils.LazyFile, public_key_file: str) -> None:
+def verify_proof_command(event_file: IO[str], public_key_file: str) -> None:
     """Check an event's inclusion proof offline: EVENT_FILE is GET /v1/events/<id> output ('-': stdin)."""
     try:
         event = json.load(event_file)

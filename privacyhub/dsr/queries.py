@@ -20,7 +20,7 @@ def get_request(request_id: str) -> SubjectRequest | None:
 
 
 def filtered_requests(*, status: str | None = None, type: str | None = None, overdue: bool | None = None,
-                      due_before: datetime | None = None, now: datetime) -> Select[tuple[SubjectRequest]]:
+                      due_before: datetime | None = None, now: datetime) -> Select[SubjectRequest]:
     """A SELECT of the requests matching the filters, oldest first."""
     stmt = select(SubjectRequest)
     if status:
@@ -35,7 +35,7 @@ def filtered_requests(*, status: str | None = None, type: str | None = None, ove
     return stmt.order_by(SubjectRequest.seq)
 
 
-def page_requests(stmt: Select[tuple[SubjectRequest]], limit: int,
+def page_requests(stmt: Select[SubjectRequest], limit: int,
                   cursor: str | None) -> tuple[list[SubjectRequest], str | None]:
     """One page and the cursor for the next (None at the end)."""
     if cursor:

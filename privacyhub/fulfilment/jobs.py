@@ -58,7 +58,8 @@ def subject_job(request: SubjectRequest, system: DataSystem | None = None) -> Su
     identities: dict[str, list[str]] = {}
     for identity in request.identities:
         identities.setdefault(identity.identity_type, []).append(reveal(identity))
-    corrections = {c.get("category") or c.get("field"): c.get("value") for c in corrections_of(request)}
+    # Each correction names either a category or a field (CorrectionIn), never neither.
+    corrections = {c.get("category") or c["field"]: c.get("value") for c in corrections_of(request)}
     callback = absolute_url(f"/v1/requests/{request.id}/systems/{system.name}/callback") if system else None
     return SubjectJob(request_type=request.type, identities=identities, corrections=corrections,
                       request_id=request.id, callback_url=callback)
@@ -113,6 +114,7 @@ def record_outcome(job: FulfilmentJob, outcome: SystemOutcome) -> None:
 
     system = db.session.get(DataSystem, job.system_id)
     request = db.session.get(SubjectRequest, job.request_seq)
+    assert system is not None and request is not None  # a job goes with both (ON DELETE CASCADE)
     if job.pending_report and not _changed_anything(outcome.report) and _changed_anything(job.pending_report):
         outcome.report = job.pending_report  # the earlier run committed in the product, then died
     job.report, job.pending_report = outcome.report, None
@@ -154,6 +156,7 @@ def run_job(job_id: int) -> FulfilmentJob | None:
         job.pending_report = outcome.report
         db.session.commit()
 
+    assert system is not None  # a job goes with its system (ON DELETE CASCADE)
     outcome = open_connector(system).fulfil(work, before_commit=before_product_commit)  # type: ignore[call-arg]
     record_outcome(job, outcome)
     db.session.commit()
@@ -172,6 +175,7 @@ def note_attempt_failed(job_id: int, exc: BaseException, final: bool) -> None:
         job.finished_at = utcnow()
         system = db.session.get(DataSystem, job.system_id)
         request = db.session.get(SubjectRequest, job.request_seq)
+        assert system is not None and request is not None  # a job goes with both (ON DELETE CASCADE)
         record_hub_event("fulfilment.system_failed", HUB,
                          [{"type": "subject_request", "id": request.id}, {"type": "data_system", "id": system.name}],
                          outcome="failure", metadata={"error": job.error, "attempts": job.attempts})

@@ -69,13 +69,17 @@ class IncidentCreate(IncidentFields):
 def _optional(name: str) -> tuple[Any, Any]:
     info = copy(IncidentFields.model_fields[name])
     info.default, info.default_factory = None, None
+    assert info.annotation is not None  # every field of IncidentFields is annotated
     return info.annotation | None, info
 
+
+# Typed as plain field definitions, so unpacking it cannot be mistaken for create_model's own keywords.
+_PATCH_FIELDS: dict[str, Any] = {name: _optional(name) for name in IncidentFields.model_fields}
 
 IncidentPatch = create_model(  # every record field optional; only the ones sent change
     "IncidentPatch", __base__=Strict, __doc__="The fields to change; `status` moves the incident.",
     status=(Literal["open", "contained", "closed"] | None, None),
-    **{name: _optional(name) for name in IncidentFields.model_fields},
+    **_PATCH_FIELDS,
 )
 
 

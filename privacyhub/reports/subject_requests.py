@@ -44,7 +44,12 @@ def on_time_rate(now: datetime, days: int = 90) -> OnTimeRate:
                               .where(SubjectRequest.status.in_(("completed", "denied")),
                                      SubjectRequest.closed_at >= now - timedelta(days=days),
                                      func.coalesce(SubjectRequest.denial_reason, "") != "identity_not_verified")).all()
-    on_time = sum(1 for closed, due, extended in rows if (extended or due) is None or closed <= (extended or due))
+    on_time = 0
+    for closed, due, extended in rows:
+        deadline = extended or due
+        # closed_at is never NULL here: the WHERE clause compares it.
+        if deadline is None or (closed is not None and closed <= deadline):
+            on_time += 1
     return OnTimeRate(answered=len(rows), on_time=on_time)
 
 
