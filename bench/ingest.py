@@ -4,8 +4,11 @@ Prints one JSON line per figure (``name``, ``value``, ``unit``; compared figures
 ``baseline_name``, ``baseline_value``, ``ratio`` = value / baseline):
 
 - ``ingest_http_batch`` (events/s): ``POST /v1/events`` with batches of ``--batch`` events
-  (tests/factories.py payloads) to gunicorn (1 gthread worker) over one keep-alive
-  connection; bodies encoded beforehand; median of ``--repeats`` after a warm-up batch.
+  (tests/factories.py payloads) to gunicorn (``--workers`` gthread workers, 2 as ``make run``
+  starts) over one keep-alive connection; bodies encoded beforehand; median of
+  ``--repeats`` after a warm-up batch.
+- ``ingest_http_batch_concurrent`` (events/s): the same, from ``--clients`` connections at
+  once, as several product services post; compared with the same one-connection floor.
 - baseline ``ingest_raw_copy`` (PostgreSQL ``COPY``) / ``ingest_raw_executemany`` (SQLite):
   rows made by ``privacyhub.audit.ingest.build_row`` and SQLAlchemy's bind processors
   (so the stored bytes match), loaded into ``audit_events`` and ``audit_event_targets``
@@ -31,10 +34,12 @@ import http.client
 import itertools
 import json
 import os
+import queue
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -59,14 +64,14 @@ SOURCE = "bench"
 Table = tuple[str, list[str], list[tuple[Any, ...]]]
 
 
-def start_gunicorn(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_gunicorn(env: dict[str, str], log: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], int]:
     """The app under gunicorn, as deployed; returns once it answers ``/healthz``."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
              "--worker-class", "gthread", "--threads", "4", "--keep-alive", "300",
              *(["--no-control-socket"] if gunicorn.version_info >= (27,) else []),
              "privacyhub:create_app({'RATELIMIT_ENABLED': False})"],
@@ -100,6 +105,31 @@ class Client:
         if response.status != 201 or json.loads(answer)["accepted"] != expect_accepted:
             raise RuntimeError(f"ingest failed: {response.status} {answer[:500]!r}")
         return elapsed
+
+
+def concurrent_round(port: int, secret: str, args: argparse.Namespace, serial: itertools.count) -> float:
+    """Events/s for ``--events`` events posted by ``--clients`` connections (bodies encoded beforehand)."""
+    bodies = queue.SimpleQueue()
+    for start in range(0, args.events, args.batch):
+        size = min(args.batch, args.events - start)
+        bodies.put((json.dumps({"events": [event_payload(next(serial)) for _ in range(size)]}).encode(), size))
+
+    def client() -> None:
+        conn = Client(port, secret)
+        while True:
+            try:
+                body, size = bodies.get_nowait()
+            except queue.Empty:
+                return
+            conn.post(body, size)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(args.clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return args.events / (time.monotonic() - started)
 
 
 def driver_rows(model: Any, dialect: Any, rows: list[dict[str, Any]]) -> Table:
@@ -173,10 +203,10 @@ def run(database_url: str, args: argparse.Namespace, tmp: Path) -> None:
         secret = create_api_key(SOURCE, ["events:write"])
         db.session.remove()
         db.engine.dispose()
-    proc, port = start_gunicorn(env, tmp / "gunicorn.log")
+    proc, port = start_gunicorn(env, tmp / "gunicorn.log", args.workers)
     client, raw, serial = Client(port, secret), RawLoader(database_url), itertools.count()
     try:
-        http_rates, raw_rates = [], []
+        http_rates, raw_rates, concurrent_rates = [], [], []
         for repeat in range(args.repeats + 1):  # round 0 is one warm-up batch, not counted
             sizes = [min(args.batch, args.events - s) for s in range(0, args.events, args.batch)]
             http_seconds = raw_seconds = 0.0
@@ -190,9 +220,11 @@ def run(database_url: str, args: argparse.Namespace, tmp: Path) -> None:
             else:
                 http_rates.append(args.events / http_seconds)
                 raw_rates.append(args.events / raw_seconds)
+                concurrent_rates.append(concurrent_round(port, secret, args, serial))
         floor = statistics.median(raw_rates)
         emit(raw.name, floor, "events/s")
         emit("ingest_http_batch", statistics.median(http_rates), "events/s", (raw.name, floor))
+        emit("ingest_http_batch_concurrent", statistics.median(concurrent_rates), "events/s", (raw.name, floor))
         latencies = [client.post(json.dumps(event_payload(next(serial))).encode(), 1) * 1000
                      for _ in range(args.singles + 20)][20:]
         cuts = statistics.quantiles(latencies, n=100)
@@ -211,7 +243,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--singles", type=int, default=300, help="single-event POSTs for the latency figure")
     parser.add_argument("--seal", action="store_true", help="instead: ingest with and without a sealer running")
-    parser.add_argument("--clients", type=int, default=4, help="with --seal: concurrent connections")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (make run starts 2)")
+    parser.add_argument("--clients", type=int, default=4, help="connections for the concurrent figure and --seal")
     parser.add_argument("--seal-every", type=float, default=1.0, help="with --seal: seconds between sealing runs")
     args = parser.parse_args()
     runner = run

@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
-import queue
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 from harness import ROOT, add_database_arguments, emit, run_with_database
-from ingest import Client, start_gunicorn
+from ingest import concurrent_round, start_gunicorn
 from sqlalchemy import func, select
 
 from privacyhub import create_app
@@ -38,7 +35,6 @@ from privacyhub.audit.sealer import SealPolicy, seal_pending_events
 from privacyhub.commands.setup import create_api_key, migrate_database
 from privacyhub.extensions import db
 from privacyhub.models import AuditLeaf
-from tests.factories import event_payload
 
 SEALER = """
 import sys, time
@@ -51,31 +47,6 @@ with app.app_context():
         seal_pending_events()
         time.sleep(float(sys.argv[1]))
 """
-
-
-def ingest_round(port: int, secret: str, args: argparse.Namespace, serial: itertools.count) -> float:
-    """Events/s for ``--events`` events posted by ``--clients`` connections (bodies encoded beforehand)."""
-    bodies = queue.SimpleQueue()
-    for start in range(0, args.events, args.batch):
-        size = min(args.batch, args.events - start)
-        bodies.put((json.dumps({"events": [event_payload(next(serial)) for _ in range(size)]}).encode(), size))
-
-    def client() -> None:
-        conn = Client(port, secret)
-        while True:
-            try:
-                body, size = bodies.get_nowait()
-            except queue.Empty:
-                return
-            conn.post(body, size)
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(args.clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return args.events / (time.monotonic() - started)
 
 
 def unsealed() -> int:
@@ -95,7 +66,7 @@ def run(database_url: str, args: argparse.Namespace, tmp: Path) -> None:
     plain, sealing, lags = [], [], []
     try:
         with app.app_context():
-            ingest_round(port, secret, argparse.Namespace(**{**vars(args), "events": 5 * args.batch}), serial)
+            concurrent_round(port, secret, argparse.Namespace(**{**vars(args), "events": 5 * args.batch}), serial)
             for _ in range(args.repeats):
                 for with_sealer in (False, True):
                     seal_pending_events(SealPolicy(batch=50_000))
@@ -106,7 +77,7 @@ def run(database_url: str, args: argparse.Namespace, tmp: Path) -> None:
                                                   env={**os.environ, **env}, stdout=subprocess.PIPE, text=True)
                         assert sealer.stdout is not None and sealer.stdout.readline().strip() == "ready"
                     try:
-                        rate = ingest_round(port, secret, args, serial)
+                        rate = concurrent_round(port, secret, args, serial)
                     finally:
                         if sealer is not None:
                             time.sleep(args.seal_every)

@@ -172,11 +172,11 @@ class Keyring:
 
     def pseudonym(self, value: str) -> str:
         """Keyed HMAC of an identifier: searchable, but not reversible without the key."""
-        return hmac.new(self.pseudonym_key, value.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self.pseudonym_key, value.encode(), "sha256").hex()
 
     def digest(self, data: bytes) -> str:
         """Keyed digest of content that may hold personal data."""
-        return hmac.new(self.pseudonym_key, b"digest:" + data, hashlib.sha256).hexdigest()
+        return hmac.digest(self.pseudonym_key, b"digest:" + data, "sha256").hex()
 
 
 def keyring() -> Keyring:

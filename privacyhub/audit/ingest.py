@@ -11,6 +11,7 @@ from sqlalchemy import insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from privacyhub.audit import HUB_SOURCE
+from privacyhub.audit.batch_sql import bulk_insert, one_of
 from privacyhub.audit.personal import SealingKeys, key_owner
 from privacyhub.audit.record import STORED_ORDER, CanonicalText, canonical_json, leaf_hash_from_stored
 from privacyhub.audit.schemas import EventIn
@@ -29,14 +30,15 @@ class IngestOutcome:
 
 def content_digest(ring: Keyring, event: EventIn) -> str:
     """Keyed digest of the event exactly as submitted, to tell duplicates from conflicts."""
-    return ring.digest(canonical_json(event.model_dump(mode="json")))
+    submitted = event.model_dump(mode="json")
+    return ring.digest(canonical_json(submitted, free_form=(submitted["metadata"], submitted["personal_data"])))
 
 
 def personal_fields(event: EventIn) -> dict[str, Any]:
     """The parts of an event that are sealed besides its subject."""
     return {
         "personal_data": event.personal_data,
-        "ip": str(event.context.ip) if event.context.ip else None,
+        "ip": event.context.ip,
         "user_agent": event.context.user_agent,
     }
 
@@ -65,7 +67,7 @@ def build_row(ring: Keyring, event: EventIn, source: str, received_at: datetime,
         "actor_type": event.actor.type,
         "actor_id": event.actor.id,
         "actor_name": event.actor.name,
-        "targets": CanonicalText.of([t.model_dump() for t in event.targets]),
+        "targets": CanonicalText.of([t.model_dump() for t in event.targets], free_form=()),
         "outcome": event.outcome,
         "location": event.context.location,
         "event_metadata": CanonicalText.of(event.metadata),
@@ -90,8 +92,8 @@ def _split_new(digests: dict[str, str]) -> tuple[set[str], int]:
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         stored.update(db.session.execute(
-            select(AuditEvent.id, AuditEvent.content_digest).where(AuditEvent.id.in_(chunk)).union_all(
-                select(PurgedAuditEvent.id, literal(None)).where(PurgedAuditEvent.id.in_(chunk)))
+            select(AuditEvent.id, AuditEvent.content_digest).where(one_of(AuditEvent.id, chunk)).union_all(
+                select(PurgedAuditEvent.id, literal(None)).where(one_of(PurgedAuditEvent.id, chunk)))
         ).all())
     conflicts = [i for i, d in stored.items() if d is not None and digests[i] != d]
     if conflicts:
@@ -116,7 +118,9 @@ def add_events(events: list[EventIn], source: str) -> IngestOutcome:
     received_at = utcnow()
     fresh = [e for e in events if str(e.id) in new_ids]
     keys = SealingKeys(ring, {owner for owner in map(event_key_owner, fresh) if owner})
-    rows, target_rows, seen = [], [], set()
+    rows: list[dict[str, Any]] = []
+    target_rows: list[dict[str, str]] = []
+    seen: set[str] = set()
     for event in fresh:
         event_id = str(event.id)
         if event_id in seen:
@@ -125,12 +129,11 @@ def add_events(events: list[EventIn], source: str) -> IngestOutcome:
         rows.append(build_row(ring, event, source, received_at, digests[event_id], keys))
         target_rows.extend({"event_id": event_id, "target_type": t.type, "target_id": t.id} for t in event.targets)
     if rows:
-        db.session.execute(insert(AuditEvent), rows)
+        bulk_insert(AuditEvent, rows)
         # Queue the new events for the sealer: their rows in audit_leaves, no leaf index yet.
         db.session.execute(insert(AuditLeaf).from_select(
-            ["seq"], select(AuditEvent.seq).where(AuditEvent.id.in_([row["id"] for row in rows]))))
-    if target_rows:
-        db.session.execute(insert(AuditEventTarget), target_rows)
+            ["seq"], select(AuditEvent.seq).where(one_of(AuditEvent.id, [row["id"] for row in rows]))))
+    bulk_insert(AuditEventTarget, target_rows)
     return IngestOutcome(accepted=len(rows), duplicates=in_batch_duplicates + stored_duplicates)
 
 

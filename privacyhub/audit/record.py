@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -76,19 +76,22 @@ class CanonicalText(str):
     __slots__ = ()
 
     @classmethod
-    def of(cls, value: Any) -> CanonicalText:
-        """The canonical text of ``value``."""
-        return cls(canonical_json(value).decode())
+    def of(cls, value: Any, free_form: Iterable[Any] | None = None) -> CanonicalText:
+        """The canonical text of ``value`` (``free_form`` as in ``canonical_json``)."""
+        return cls(canonical_json(value, free_form).decode())
 
 
-def canonical_json(value: Any) -> bytes:
+def canonical_json(value: Any, free_form: Iterable[Any] | None = None) -> bytes:
     """RFC 8785 canonical JSON of ``value``; 422 when it has no canonical form.
 
     A fast path through the C JSON encoder covers ordinary data; the ``rfc8785``
-    package handles the rest (exponents, integral floats, astral-plane keys).
+    package handles the rest (exponents, integral floats, astral-plane keys). When
+    ``value`` comes out of a typed model, ``free_form`` lists its parts that may hold
+    arbitrary JSON, and only those are checked for the fast path: the rest is strings,
+    null and objects with ASCII keys.
     """
     try:
-        if _jcs_safe(value):
+        if all(map(_jcs_safe, (value,) if free_form is None else free_form)):
             return _json_encode(value).encode()
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, UnicodeEncodeError, ValueError) as exc:

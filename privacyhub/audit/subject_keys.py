@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from privacyhub.audit import HUB_SOURCE
+from privacyhub.audit.batch_sql import one_of
 from privacyhub.crypto import DataKey, Keyring, KeyUnavailable
 from privacyhub.extensions import db
 from privacyhub.models import AuditEvent, SubjectKey
@@ -41,7 +42,7 @@ def _live_rows(pseudonyms: list[str]) -> list[tuple[int, str, bytes]]:
         chunk = pseudonyms[start:start + LOOKUP_CHUNK]
         rows.extend(db.session.execute(
             select(SubjectKey.id, SubjectKey.pseudonym, SubjectKey.wrapped_key)
-            .where(SubjectKey.pseudonym.in_(chunk), SubjectKey.shredded_at.is_(None))
+            .where(one_of(SubjectKey.pseudonym, chunk), SubjectKey.shredded_at.is_(None))
         ))
     return rows
 
@@ -87,7 +88,7 @@ def keys_by_id(ring: Keyring, key_ids: Iterable[int]) -> dict[int, DataKey | Non
     for start in range(0, len(ids), LOOKUP_CHUNK):
         for key_id, pseudonym, wrapped in db.session.execute(
             select(SubjectKey.id, SubjectKey.pseudonym, SubjectKey.wrapped_key)
-            .where(SubjectKey.id.in_(ids[start:start + LOOKUP_CHUNK]))
+            .where(one_of(SubjectKey.id, ids[start:start + LOOKUP_CHUNK]))
         ):
             try:
                 keys[key_id] = ring.unwrap_data_key(wrapped, pseudonym) if wrapped else None
