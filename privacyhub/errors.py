@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, Response, has_request_context, json, request
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,16 @@ def register_error_handlers(app: Flask) -> None:
             return error
         headers = {k: v for k, v in error.get_headers() if k.lower() in ("retry-after", "allow")}
         return problem_response(error.code or 500, error.name, error.description, headers)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(error: OperationalError) -> Any:
+        # The transaction was rolled back, so nothing was stored: the client may simply retry.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error.orig).__name__)
+        if not wants_problem_json():
+            return "Service Unavailable: the database cannot be reached; try again shortly.", 503, {"Retry-After": "1"}
+        return problem_response(503, "Service Unavailable",
+                                "The database cannot be reached; nothing was stored. Retry the request.",
+                                {"Retry-After": "1"})
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Any:

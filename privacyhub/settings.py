@@ -50,8 +50,9 @@ def engine_options(database_url: str) -> dict[str, Any]:
     psycopg prepares a statement on the server after a few runs and PostgreSQL may then
     keep a generic plan; for ``id IN (...)`` lookups on a table without statistics yet
     that plan is a full scan. Planning each statement with its parameters avoids it.
+    Statement parameters stay out of error messages: they may hold personal data.
     """
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if database_url.startswith("postgresql+psycopg"):
         options["connect_args"] = {"prepare_threshold": None}
     return options
