@@ -8,14 +8,24 @@ from typing import Any
 
 from flask import Response, abort, request, stream_with_context
 from flask_admin import expose
+from flask_wtf import FlaskForm
 from wtforms import Form, StringField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import Length, Optional
 
-from admin.secured import SecuredView
+from admin.secured import SecuredView, no_store
 from privacyhub.audit.export import CONTENT_TYPES, record_export, stream_export
 from privacyhub.audit.proofs import proof_status
-from privacyhub.audit.query import EventFilter, event_to_dict, events_to_dicts, get_event, page_events
+from privacyhub.audit.query import (
+    EventFilter,
+    event_to_dict,
+    events_to_dicts,
+    get_event,
+    has_personal,
+    page_events,
+    record_personal_data_viewed,
+    withhold_personal,
+)
 from privacyhub.errors import BadRequest
 from privacyhub.extensions import db
 
@@ -52,8 +62,16 @@ def pretty_json(event: dict[str, Any]) -> str:
     return json.dumps(event, indent=2, ensure_ascii=False, sort_keys=False)
 
 
+class RevealForm(FlaskForm):
+    """A bare POST with its CSRF token: showing an event's personal data is a recorded act."""
+
+
 class AuditExplorerView(SecuredView):
-    """Search the log with the API's filters, page through it, open an event's JSON."""
+    """Search the log with the API's filters, page through it, open an event's JSON.
+
+    Personal values (subject, personal data, ip, user agent) are withheld everywhere until an
+    operator reveals them for one event; the reveal is written to the audit log first.
+    """
 
     @expose("/")
     def index(self) -> Any:
@@ -63,7 +81,7 @@ class AuditExplorerView(SecuredView):
         if form.validate():
             try:
                 rows, next_cursor = page_events(form.event_filter(), PAGE_SIZE, request.args.get("cursor") or None)
-                events = events_to_dicts(rows)
+                events = [withhold_personal(e) for e in events_to_dicts(rows)]
             except BadRequest as exc:
                 error = exc.detail
         else:
@@ -87,8 +105,24 @@ class AuditExplorerView(SecuredView):
 
     @expose("/<event_id>")
     def show(self, event_id: str) -> Any:
+        event = self._event(event_id)
+        shown = event_to_dict(event)
+        return self.render("console/event.html", event=withhold_personal(shown), withheld=has_personal(shown),
+                           reveal_form=RevealForm(), pretty_json=pretty_json, proof=proof_status(event))
+
+    @expose("/<event_id>/reveal", methods=("POST",))
+    def reveal(self, event_id: str) -> Any:
+        """The event with its personal data, after recording who was shown it."""
+        event = self._event(event_id)
+        if not RevealForm().validate_on_submit():
+            abort(400)
+        record_personal_data_viewed(self.actor(), event.id)
+        db.session.commit()
+        return no_store(self.render("console/event.html", event=event_to_dict(event), withheld=False,
+                                    reveal_form=None, pretty_json=pretty_json, proof=proof_status(event)))
+
+    def _event(self, event_id: str) -> Any:
         event = get_event(event_id)
         if event is None:
             abort(404)
-        return self.render("console/event.html", event=event_to_dict(event), pretty_json=pretty_json,
-                           proof=proof_status(event))
+        return event

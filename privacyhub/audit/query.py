@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+from privacyhub.audit.ingest import record_hub_event
 from privacyhub.audit.personal import OpeningKeys
 from privacyhub.crypto import Keyring, keyring
 from privacyhub.errors import BadRequest
@@ -109,6 +110,36 @@ def event_to_dict(event: AuditEvent, ring: Keyring | None = None, keys: OpeningK
         "source": event.source,
         "leaf_index": event.leaf_index,
     }
+
+
+WITHHELD = "[withheld]"
+
+
+def withhold_personal(event: dict[str, Any]) -> dict[str, Any]:
+    """The public shape with its personal values replaced by ``WITHHELD`` (the keys of ``personal_data`` stay).
+
+    The console lists events this way; an operator reveals one event's personal data on request,
+    and that viewing is itself recorded (``record_personal_data_viewed``).
+    """
+    context = event["context"]
+    return {
+        **event,
+        "subject": WITHHELD if event["subject"] is not None else None,
+        "context": {**context, "ip": WITHHELD if context["ip"] else None,
+                    "user_agent": WITHHELD if context["user_agent"] else None},
+        "personal_data": dict.fromkeys(event["personal_data"], WITHHELD),
+    }
+
+
+def has_personal(event: dict[str, Any]) -> bool:
+    """Whether the event holds personal values that are still readable (not shredded)."""
+    context = event["context"]
+    return bool(event["subject"] or event["personal_data"] or context["ip"] or context["user_agent"])
+
+
+def record_personal_data_viewed(actor: dict[str, Any], event_id: str) -> None:
+    """Record, in the caller's transaction, that ``actor`` was shown the personal data of an event."""
+    record_hub_event("audit.personal_data_viewed", actor, [{"type": "audit_event", "id": event_id}])
 
 
 def events_to_dicts(events: Sequence[AuditEvent]) -> list[dict[str, Any]]:

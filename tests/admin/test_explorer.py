@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.console import csrf_token
 from tests.factories import BASE_TIME, event_payload
 
 SCRIPT = "<script>document.title='pwned'</script>"
@@ -65,10 +66,49 @@ def test_event_content_is_rendered_inert(console, client, auth):
                           personal_data={"bio": "<img src=x onerror=alert(1)>"})
     client.post("/v1/events", json=event, headers=auth)
     explorer = console("auditor")
-    for url in ("/admin/events/", f"/admin/events/{event['id']}"):
-        html = explorer.get(url).get_data(as_text=True)
+    revealed = explorer.post(f"/admin/events/{event['id']}/reveal",
+                             data={"csrf_token": csrf_token(explorer)}).get_data(as_text=True)
+    for html in (explorer.get("/admin/events/").get_data(as_text=True),
+                 explorer.get(f"/admin/events/{event['id']}").get_data(as_text=True), revealed):
         assert "&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;" in html
         assert SCRIPT not in html and "<b>bold</b>" not in html and "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in revealed
+
+
+def test_personal_data_is_withheld_until_revealed_and_the_reveal_is_recorded(console, client, auth):
+    event = event_payload(1, personal_data={"email": "person1@example.com", "phone": "+49 30 1234567"})
+    client.post("/v1/events", json=event, headers=auth)
+    explorer = console("compliance")
+    for url in (f"/admin/events/?action={event['action']}", f"/admin/events/{event['id']}"):
+        html = explorer.get(url).get_data(as_text=True)
+        assert "person1@example.com" not in html and "+49 30 1234567" not in html and "192.0.2.10" not in html
+        assert "[withheld]" in html and "&#34;phone&#34;" in html  # which fields there are stays visible
+    assert 'id="reveal-personal"' in explorer.get(f"/admin/events/{event['id']}").get_data(as_text=True)
+
+    refused = explorer.post(f"/admin/events/{event['id']}/reveal")  # no CSRF token
+    assert refused.status_code == 400
+    assert viewings(client, auth, event["id"]) == []
+
+    revealed = explorer.post(f"/admin/events/{event['id']}/reveal", data={"csrf_token": csrf_token(explorer)})
+    html = revealed.get_data(as_text=True)
+    assert revealed.status_code == 200 and revealed.headers["Cache-Control"] == "no-store"
+    assert "person1@example.com" in html and "+49 30 1234567" in html and "192.0.2.10" in html
+    [viewing] = viewings(client, auth, event["id"])
+    assert viewing["actor"] == {"type": "operator", "id": str(explorer.operator.id), "name": explorer.operator.email}
+    assert "person1@example.com" not in str(viewing)
+
+
+def test_an_event_without_personal_data_offers_nothing_to_reveal(console, client, auth):
+    event = event_payload(2, subject=None, personal_data={}, context={"location": "DE"})
+    client.post("/v1/events", json=event, headers=auth)
+    assert 'id="reveal-personal"' not in console("auditor").get(f"/admin/events/{event['id']}").get_data(as_text=True)
+
+
+def viewings(client, auth, event_id: str) -> list[dict]:
+    """The recorded viewings of one event's personal data."""
+    events = client.get("/v1/events", query_string={"action": "audit.personal_data_viewed", "target_id": event_id},
+                        headers=auth).get_json()["events"]
+    return events
 
 
 def test_unknown_event_is_404(console):

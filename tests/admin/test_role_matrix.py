@@ -24,6 +24,7 @@ MATRIX = [
     ("GET", "/admin/events/", ALL),
     ("GET", "/admin/events/?action=operator.*&since=2020-01-01T00:00", ALL),
     ("GET", "/admin/events/{event}", ALL),
+    ("POST", "/admin/events/{event}/reveal", ALL),
     ("GET", "/admin/account/", ALL),
     ("GET", "/admin/account/password", ALL),
     ("GET", "/admin/account/two-factor", ALL),
