@@ -1,4 +1,4 @@
-"""Operators (admins only): add accounts, change roles, unlock, reset passwords and TOTP."""
+"""Operators (admins only): add accounts, change roles, unlock, reset passwords and TOTP, deactivate."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from admin.secured import SecuredModelView, no_store
-from privacyhub.auth.operators import change_role, create_operator, reset_password, unlock
+from privacyhub.auth.operators import change_role, create_operator, deactivate, reactivate, reset_password, unlock
 from privacyhub.auth.totp import reset_second_factor
 from privacyhub.errors import ProblemError
 from privacyhub.extensions import db
@@ -41,9 +41,11 @@ class OperatorView(SecuredModelView):
 
     roles = ("admin",)
     can_create = True
-    column_list = ("email", "role", "totp_enabled_at", "locked_at", "failed_logins", "last_login_at", "created_at")
+    column_list = ("email", "role", "totp_enabled_at", "locked_at", "failed_logins", "last_login_at",
+                   "deactivated_at", "created_at")
     column_labels = {"totp_enabled_at": "Two-factor since", "locked_at": "Locked since",
-                     "failed_logins": "Failed sign-ins", "last_login_at": "Last sign-in"}
+                     "failed_logins": "Failed sign-ins", "last_login_at": "Last sign-in",
+                     "deactivated_at": "Deactivated since"}
     # Search, not column_filters: Flask-Admin's filter menu relies on an inline onclick the CSP refuses.
     column_searchable_list = ("email", "role")
     column_default_sort = "email"
@@ -120,4 +122,24 @@ class OperatorView(SecuredModelView):
         reset_second_factor(operator, self.actor())
         db.session.commit()
         flash(f"Two-factor authentication of {operator.email} was removed.", "success")
+        return redirect(url_for(".manage", operator_id=operator_id))
+
+    @expose("/<int:operator_id>/deactivate", methods=("POST",))
+    def deactivate_view(self, operator_id: int) -> Any:
+        """Offboarding: the operator can no longer sign in and their open sessions end."""
+        operator = self._operator(operator_id)
+        try:
+            deactivate(operator, self.actor())
+        except ProblemError as refused:
+            return self._failed(refused, operator_id)
+        db.session.commit()
+        flash(f"{operator.email} was deactivated and signed out everywhere.", "success")
+        return redirect(url_for(".manage", operator_id=operator_id))
+
+    @expose("/<int:operator_id>/reactivate", methods=("POST",))
+    def reactivate_view(self, operator_id: int) -> Any:
+        operator = self._operator(operator_id)
+        reactivate(operator, self.actor())
+        db.session.commit()
+        flash(f"{operator.email} can sign in again with their password.", "success")
         return redirect(url_for(".manage", operator_id=operator_id))

@@ -1,8 +1,8 @@
 """Console sessions: Flask-Login wiring, idle and absolute expiry, rotation.
 
 The session lives in Flask's signed cookie. Its user id is ``<operator id>:<session
-token>``; the token is replaced when the password changes, so every other session of
-that operator stops loading. ``auth_at`` and ``seen_at`` carry the expiry clocks.
+token>``; the token is replaced when the password changes or the operator is deactivated, so every
+other session of that operator stops loading. ``auth_at`` and ``seen_at`` carry the expiry clocks.
 """
 
 from __future__ import annotations
@@ -47,9 +47,11 @@ def load_operator(user_id: str) -> Operator | None:
         flash("Your session expired. Please sign in again.", "warning")
         return None
     operator = db.session.get(Operator, int(operator_id)) if operator_id.isdigit() else None
-    if operator is None or not hmac.compare_digest(operator.session_token.encode(), token.encode()):
+    if (operator is None or not operator.is_active
+            or not hmac.compare_digest(operator.session_token.encode(), token.encode())):
         session.clear()
-        flash("You were signed out (your password was changed or reset). Please sign in again.", "warning")
+        flash("You were signed out (your password was changed or reset, or your account was deactivated). "
+              "Please sign in again.", "warning")
         return None
     if now - session.get("seen_at", 0) > SEEN_RESOLUTION:
         session["seen_at"] = int(now)

@@ -1,4 +1,4 @@
-"""Operator accounts: creation, passwords, roles and unlocking.
+"""Operator accounts: creation, passwords, roles, unlocking and deactivation.
 
 Every change is recorded with ``record_hub_event`` in the caller's transaction; nothing
 here commits.
@@ -101,8 +101,13 @@ def reset_password(operator: Operator, actor: Actor) -> str:
 
 
 def active_admins() -> int:
-    """How many admin accounts exist."""
-    return db.session.scalar(select(func.count()).select_from(Operator).where(Operator.role == "admin")) or 0
+    """How many admin accounts can still sign in (deactivated ones do not count)."""
+    return db.session.scalar(select(func.count()).select_from(Operator)
+                             .where(Operator.role == "admin", Operator.deactivated_at.is_(None))) or 0
+
+
+def _is_last_admin(operator: Operator) -> bool:
+    return operator.role == "admin" and operator.is_active and active_admins() <= 1
 
 
 def change_role(operator: Operator, role: str, actor: Actor) -> None:
@@ -110,7 +115,7 @@ def change_role(operator: Operator, role: str, actor: Actor) -> None:
     role = _check_role(role)
     if role == operator.role:
         return
-    if operator.role == "admin" and active_admins() <= 1:
+    if _is_last_admin(operator):
         raise Conflict("this is the last admin; make another operator admin first")
     previous, operator.role = operator.role, role
     record_hub_event("operator.role_changed", actor, [operator_target(operator)],
@@ -122,3 +127,24 @@ def unlock(operator: Operator, actor: Actor) -> None:
     operator.locked_at = None
     operator.failed_logins = 0
     record_hub_event("operator.unlocked", actor, [operator_target(operator)])
+
+
+def deactivate(operator: Operator, actor: Actor) -> None:
+    """Offboard an operator: no more sign-ins, and every open session of theirs ends now."""
+    if operator.deactivated_at is not None:
+        return
+    if _is_last_admin(operator):
+        raise Conflict("this is the last admin; make another operator admin first")
+    if actor.get("type") == "operator" and actor.get("id") == str(operator.id):
+        raise Conflict("you cannot deactivate your own account; ask another admin")
+    operator.deactivated_at = utcnow()
+    operator.session_token = new_session_token()
+    record_hub_event("operator.deactivated", actor, [operator_target(operator)])
+
+
+def reactivate(operator: Operator, actor: Actor) -> None:
+    """Let a deactivated operator sign in again, with the password they had."""
+    if operator.deactivated_at is None:
+        return
+    operator.deactivated_at = None
+    record_hub_event("operator.reactivated", actor, [operator_target(operator)])

@@ -57,20 +57,25 @@ class Client:
 
 
 def _refuse(operator: Operator | None, client: Client, reason: str) -> None:
-    """Count a failure against the address and the account, lock at the threshold, audit it."""
+    """Count a failure against the address and the account, lock at the threshold, audit it.
+
+    A deactivated account is not counted or locked: it cannot sign in anyway, and it should
+    not come back locked when it is reactivated.
+    """
     throttle.record_failure(client.ip)
     metadata: dict[str, Any] = {"reason": reason}
-    if operator is not None:
+    counted = operator if operator is not None and operator.is_active else None
+    if counted is not None:
         # An SQL increment, so concurrent attempts from many addresses are all counted.
-        operator.failed_logins = Operator.failed_logins + 1
+        counted.failed_logins = Operator.failed_logins + 1
         db.session.flush()
-        metadata["failed_logins"] = operator.failed_logins
+        metadata["failed_logins"] = counted.failed_logins
     actor = operator_actor(operator) if operator else UNKNOWN_ACTOR
     record_hub_event("operator.login", actor, outcome="failure", metadata=metadata, context=client.context())
-    if operator is not None and operator.failed_logins >= LOCKOUT_THRESHOLD and not operator.is_locked:
-        operator.locked_at = utcnow()
-        record_hub_event("operator.locked", actor, [operator_target(operator)],
-                         metadata={"failed_logins": operator.failed_logins}, context=client.context())
+    if counted is not None and counted.failed_logins >= LOCKOUT_THRESHOLD and not counted.is_locked:
+        counted.locked_at = utcnow()
+        record_hub_event("operator.locked", actor, [operator_target(counted)],
+                         metadata={"failed_logins": counted.failed_logins}, context=client.context())
 
 
 def _check_allowed(operator: Operator | None, client: Client) -> None:
@@ -80,19 +85,20 @@ def _check_allowed(operator: Operator | None, client: Client) -> None:
                          outcome="failure", metadata={"reason": "throttled"}, context=client.context())
         raise SignInThrottled("Too many failed sign-ins from your address. Try again later.",
                               headers={"Retry-After": str(wait)})
-    if operator is not None and operator.is_locked:
+    # A deactivated account gets the answer of a wrong password, locked or not (no state oracle).
+    if operator is not None and operator.is_locked and operator.is_active:
         record_hub_event("operator.login", operator_actor(operator), outcome="failure",
                          metadata={"reason": "locked"}, context=client.context())
         raise AccountLocked("This account is locked after too many failed sign-ins. An admin can unlock it.")
 
 
 def check_password(email: str, password: str, client: Client) -> Operator:
-    """The operator whose password this is; refuses throttled addresses and locked accounts."""
+    """The operator whose password this is; refuses throttled addresses, locked and deactivated accounts."""
     operator = find_operator(email)
     _check_allowed(operator, client)
-    if operator is None:
+    if operator is None or not operator.is_active:
         spend_verification_time(password)
-        _refuse(None, client, "unknown_account")
+        _refuse(operator, client, "unknown_account" if operator is None else "deactivated")
         raise SignInFailed(REFUSED)
     if not verify_password(operator.password_hash, password):
         _refuse(operator, client, "bad_password")

@@ -20,7 +20,7 @@ class Operator(UserMixin, db.Model):  # type: ignore[name-defined]
     """An operator account with its argon2id password hash, TOTP factor and lock-out state.
 
     ``session_token`` is part of every session's user id: replacing it (on a password
-    change) signs out every other session at once.
+    change or a deactivation) signs out every other session at once.
     """
 
     __tablename__ = "operators"
@@ -40,6 +40,7 @@ class Operator(UserMixin, db.Model):  # type: ignore[name-defined]
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def totp_enabled(self) -> bool:
@@ -50,6 +51,11 @@ class Operator(UserMixin, db.Model):  # type: ignore[name-defined]
     def is_locked(self) -> bool:
         """Locked accounts cannot sign in until an admin unlocks them."""
         return self.locked_at is not None
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login's flag: deactivated operators (people who left) cannot sign in."""
+        return self.deactivated_at is None
 
     @property
     def needs_setup(self) -> bool:
