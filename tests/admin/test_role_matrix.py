@@ -41,6 +41,8 @@ MATRIX = [
     ("POST", "/admin/operators/{operator}/unlock", ADMIN_ONLY),
     ("POST", "/admin/operators/{operator}/reset-password", ADMIN_ONLY),
     ("POST", "/admin/operators/{operator}/reset-two-factor", ADMIN_ONLY),
+    ("POST", "/admin/operators/{operator}/deactivate", ADMIN_ONLY),
+    ("POST", "/admin/operators/{operator}/reactivate", ADMIN_ONLY),
     ("GET", "/admin/operators/edit/?id={operator}", SWITCHED_OFF),
     ("POST", "/admin/operators/delete/", SWITCHED_OFF),
 ]
@@ -66,7 +68,8 @@ def state() -> tuple:
     operator = db.session.query(Operator).filter_by(email="target@example.com").one()
     db.session.refresh(key)
     db.session.refresh(operator)
-    return (key.revoked_at, operator.role, operator.password_hash, operator.totp_enabled_at, operator.failed_logins)
+    return (key.revoked_at, operator.role, operator.password_hash, operator.totp_enabled_at, operator.failed_logins,
+            operator.deactivated_at, operator.session_token)
 
 
 @pytest.mark.parametrize(("method", "url", "role", "expected"), CASES,
