@@ -10,7 +10,7 @@ import re
 import secrets
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from privacyhub.audit.ingest import record_hub_event
 from privacyhub.auth.passwords import check_new_password, hash_password, one_time_password, verify_password
@@ -101,9 +101,13 @@ def reset_password(operator: Operator, actor: Actor) -> str:
 
 
 def active_admins() -> int:
-    """How many admin accounts can still sign in (deactivated ones do not count)."""
-    return db.session.scalar(select(func.count()).select_from(Operator)
-                             .where(Operator.role == "admin", Operator.deactivated_at.is_(None))) or 0
+    """How many admin accounts can still sign in (deactivated ones do not count).
+
+    Their rows stay locked until the caller's transaction ends, so two admins demoting or
+    deactivating each other at the same moment cannot leave the console without one.
+    """
+    return len(db.session.scalars(select(Operator.id).where(
+        Operator.role == "admin", Operator.deactivated_at.is_(None)).with_for_update()).all())
 
 
 def _is_last_admin(operator: Operator) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from privacyhub.auth.operators import (
@@ -17,6 +20,7 @@ from privacyhub.auth.sign_in import REFUSED, Client, SignInFailed, check_passwor
 from privacyhub.commands.setup import CLI_ACTOR
 from privacyhub.errors import Conflict
 from privacyhub.extensions import db
+from privacyhub.models import Operator
 from tests.console import PASSWORD, hub_events
 
 CLIENT = Client(ip="192.0.2.7", user_agent="pytest")
@@ -90,3 +94,39 @@ def test_a_deactivated_account_gets_the_answer_of_a_wrong_password(make):
     assert event["outcome"] == "failure" and event["metadata"] == {"reason": "deactivated"}
     assert event["actor"]["id"] == str(operator.id)
     assert operator.failed_logins == 0  # not counted against an account that cannot sign in
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_two_admins_deactivating_each_other_at_once_leave_one(app, make):
+    """The second deactivation waits for the first and then sees it is removing the last admin."""
+    first, second = make("first@example.com", "admin"), make("second@example.com", "admin")
+    holding, outcomes = threading.Event(), {}
+
+    def deactivate_other(actor_id: int, target_id: int, hold: bool) -> None:
+        with app.app_context():
+            actor = operator_actor(db.session.get(Operator, actor_id))
+            try:
+                deactivate(db.session.get(Operator, target_id), actor)
+                if hold:  # keep the transaction (and its row locks) open while the other one starts
+                    holding.set()
+                    time.sleep(0.5)
+                db.session.commit()
+                outcomes[actor_id] = "deactivated"
+            except Conflict as refused:
+                db.session.rollback()
+                outcomes[actor_id] = refused.detail
+            finally:
+                holding.set()
+                db.session.remove()
+
+    one = threading.Thread(target=deactivate_other, args=(first.id, second.id, True))
+    one.start()
+    holding.wait(timeout=10)
+    other = threading.Thread(target=deactivate_other, args=(second.id, first.id, False))
+    other.start()
+    one.join(timeout=30)
+    other.join(timeout=30)
+    assert outcomes == {first.id: "deactivated",
+                        second.id: "this is the last admin; make another operator admin first"}
+    db.session.expire_all()
+    assert active_admins() == 1
