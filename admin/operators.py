@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, abort, flash, redirect, url_for
@@ -14,7 +15,15 @@ from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from admin.secured import SecuredModelView, no_store
-from privacyhub.auth.operators import change_role, create_operator, deactivate, reactivate, reset_password, unlock
+from privacyhub.auth.operators import (
+    Actor,
+    change_role,
+    create_operator,
+    deactivate,
+    reactivate,
+    reset_password,
+    unlock,
+)
 from privacyhub.auth.totp import reset_second_factor
 from privacyhub.errors import ProblemError
 from privacyhub.extensions import db
@@ -62,6 +71,17 @@ class OperatorView(SecuredModelView):
         flash(error.detail, "error")
         return redirect(url_for(".manage", operator_id=operator_id))
 
+    def _change(self, operator_id: int, change: Callable[[Operator, Actor], None], done: str) -> BaseResponse:
+        """Apply one audited change to an operator and commit it; the flash says what happened or why not."""
+        operator = self._operator(operator_id)
+        try:
+            change(operator, self.actor())
+        except ProblemError as refused:
+            return self._failed(refused, operator_id)
+        db.session.commit()
+        flash(done.format(email=operator.email), "success")
+        return redirect(url_for(".manage", operator_id=operator_id))
+
     @expose("/new/", methods=("GET", "POST"))
     def create_view(self) -> Any:
         """Add an operator; their one-time password is shown on the next page only."""
@@ -98,11 +118,7 @@ class OperatorView(SecuredModelView):
 
     @expose("/<int:operator_id>/unlock", methods=("POST",))
     def unlock_view(self, operator_id: int) -> Any:
-        operator = self._operator(operator_id)
-        unlock(operator, self.actor())
-        db.session.commit()
-        flash(f"{operator.email} can sign in again.", "success")
-        return redirect(url_for(".manage", operator_id=operator_id))
+        return self._change(operator_id, unlock, "{email} can sign in again.")
 
     @expose("/<int:operator_id>/reset-password", methods=("POST",))
     def reset_password_view(self, operator_id: int) -> Any:
@@ -118,28 +134,13 @@ class OperatorView(SecuredModelView):
 
     @expose("/<int:operator_id>/reset-two-factor", methods=("POST",))
     def reset_two_factor_view(self, operator_id: int) -> Any:
-        operator = self._operator(operator_id)
-        reset_second_factor(operator, self.actor())
-        db.session.commit()
-        flash(f"Two-factor authentication of {operator.email} was removed.", "success")
-        return redirect(url_for(".manage", operator_id=operator_id))
+        return self._change(operator_id, reset_second_factor, "Two-factor authentication of {email} was removed.")
 
     @expose("/<int:operator_id>/deactivate", methods=("POST",))
     def deactivate_view(self, operator_id: int) -> Any:
         """Offboarding: the operator can no longer sign in and their open sessions end."""
-        operator = self._operator(operator_id)
-        try:
-            deactivate(operator, self.actor())
-        except ProblemError as refused:
-            return self._failed(refused, operator_id)
-        db.session.commit()
-        flash(f"{operator.email} was deactivated and signed out everywhere.", "success")
-        return redirect(url_for(".manage", operator_id=operator_id))
+        return self._change(operator_id, deactivate, "{email} was deactivated and signed out everywhere.")
 
     @expose("/<int:operator_id>/reactivate", methods=("POST",))
     def reactivate_view(self, operator_id: int) -> Any:
-        operator = self._operator(operator_id)
-        reactivate(operator, self.actor())
-        db.session.commit()
-        flash(f"{operator.email} can sign in again with their password.", "success")
-        return redirect(url_for(".manage", operator_id=operator_id))
+        return self._change(operator_id, reactivate, "{email} can sign in again with their password.")
