@@ -1,6 +1,6 @@
 """SQL for a whole ingest batch at once: bulk insert and membership in a list of values.
 
-PostgreSQL gets ``COPY ... FROM STDIN`` on the session's own connection and
+PostgreSQL (psycopg 3) gets ``COPY ... FROM STDIN`` on the session's own connection and
 ``= ANY(array)`` with one parameter; other databases get the ORM's bulk ``executemany`` and
 ``IN (...)``. Values go through the columns' bind processors either way, so the stored
 bytes are the same as through the ORM.
@@ -44,7 +44,7 @@ def bulk_insert(model: type, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
+    if connection.dialect.driver != "psycopg":  # COPY through psycopg 3, the driver the hub installs
         db.session.execute(insert(model), rows)
         return
     columns = [c for c in _columns(model, connection.dialect) if c[0] in rows[0]]
